@@ -1,0 +1,142 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EmbeddedMetadataStore } from '@tributary/metadata'
+import { type BrokerConfig, ConfigSource, advertisedEndpoint, bindHost, loadConfig } from './config/index.js'
+import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
+import { createLogger, type LogLevel } from './logger.js'
+import { Listener, type Logger } from './network/index.js'
+import type { AdvertisedAddress, BrokerState } from './state.js'
+
+export interface StartBrokerOptions {
+  /** A configuration already loaded (the CLI's); the other options override it. */
+  config?: BrokerConfig
+  /** Data directory (`log.dirs`). Without one, an embedded broker uses a fresh temp directory removed on close. */
+  dataDir?: string
+  /** Listener port (0 = ephemeral); with `host` it replaces `listeners` by `PLAINTEXT://host:port`. */
+  port?: number
+  /** Listener host for `port`; 127.0.0.1 by default. */
+  host?: string
+  logger?: Logger
+  logLevel?: LogLevel
+  /** Any broker configuration by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
+  [kafkaConfig: string]: unknown
+}
+
+export interface BoundListener { name: string, host: string, port: number }
+
+export interface Broker {
+  /** Address of the first listener, as advertised to clients. */
+  readonly host: string
+  readonly port: number
+  readonly listeners: readonly BoundListener[]
+  readonly nodeId: number
+  readonly clusterId: string
+  readonly dataDir: string
+  readonly config: BrokerConfig
+  /** Test hook (see Dispatcher): sees every request first and may answer it. */
+  setInterceptor (interceptor: RequestInterceptor | undefined): void
+  /** Stops accepting, answers requests already read, flushes, releases files. Idempotent. */
+  close (): Promise<void>
+}
+
+const EMBED_KEYS = new Set(['config', 'dataDir', 'port', 'host', 'logger', 'logLevel'])
+
+function overridesOf (options: StartBrokerOptions): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {}
+  for (const [k, v] of Object.entries(options)) {
+    if (EMBED_KEYS.has(k) || v === undefined) continue
+    out[k] = v as string | number | boolean
+  }
+  if (options.dataDir !== undefined) out['log.dirs'] = options.dataDir
+  if (options.port !== undefined) out.listeners = `PLAINTEXT://${options.host ?? '127.0.0.1'}:${options.port}`
+  return out
+}
+
+/**
+ * Starts a broker in this process: `await startBroker({ port: 0 })` gives a
+ * real TCP broker on an ephemeral port. The CLI's `tributary start` is a
+ * thin shell around this.
+ */
+export async function startBroker (options: StartBrokerOptions = {}): Promise<Broker> {
+  let config = options.config === undefined ? loadConfig({ overrides: overridesOf(options) }) : options.config.withOverrides(overridesOf(options))
+  let ephemeralDir: string | undefined
+  const logDirsFromDefault = config.source('log.dirs') === ConfigSource.DEFAULT_CONFIG && config.source('log.dir') === ConfigSource.DEFAULT_CONFIG
+  if (options.config === undefined && logDirsFromDefault) {
+    ephemeralDir = await mkdtemp(join(tmpdir(), 'tributary-'))
+    config = config.withOverrides({ 'log.dirs': ephemeralDir })
+  }
+  const log = options.logger ?? createLogger(options.logLevel ?? 'warn', { nodeId: config.nodeId })
+  const listeners: Listener[] = []
+  let metadata: EmbeddedMetadataStore | undefined
+  try {
+    for (const dir of config.logDirs) await mkdir(dir, { recursive: true })
+    metadata = await EmbeddedMetadataStore.open({ dir: config.logDirs[0]!, nodeId: config.nodeId, clusterId: config.clusterId, rack: null })
+    const state: BrokerState = {
+      settings: {
+        nodeId: config.nodeId,
+        rack: null,
+        numPartitions: config.getInt('num.partitions'),
+        defaultReplicationFactor: config.getInt('default.replication.factor'),
+        autoCreateTopics: config.getBoolean('auto.create.topics.enable')
+      },
+      metadata,
+      log,
+      advertised: new Map<string, AdvertisedAddress>()
+    }
+    const dispatcher = new Dispatcher(state)
+    for (const spec of config.listeners) {
+      const listener = await Listener.start({
+        handler: dispatcher,
+        host: bindHost(spec),
+        port: spec.port,
+        name: spec.name,
+        logger: log,
+        maxFrameSize: config.getInt('socket.request.max.bytes'),
+        maxInFlightRequests: config.getInt('queued.max.requests'),
+        idleTimeoutMs: config.getLongAsNumber('connections.max.idle.ms'),
+        maxConnections: config.getInt('max.connections'),
+        maxConnectionsPerIp: config.getInt('max.connections.per.ip'),
+        maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides
+      })
+      listeners.push(listener)
+    }
+    const bound: BoundListener[] = []
+    for (const spec of config.advertisedListeners) {
+      const index = config.listeners.findIndex(l => l.name === spec.name)
+      const listener = listeners[index]
+      if (listener === undefined) continue
+      const ep = advertisedEndpoint(spec, listener.port)
+      state.advertised.set(spec.name, { host: ep.host, port: ep.port })
+      bound.push({ name: spec.name, host: ep.host, port: ep.port })
+    }
+    const image = metadata.image()
+    log.info({ listeners: bound, logDirs: config.logDirs, clusterId: image.clusterId }, 'broker started')
+    let closing: Promise<void> | undefined
+    const store = metadata
+    return {
+      host: bound[0]!.host,
+      port: bound[0]!.port,
+      listeners: bound,
+      nodeId: config.nodeId,
+      clusterId: image.clusterId,
+      dataDir: config.logDirs[0]!,
+      config,
+      setInterceptor (i) { dispatcher.interceptor = i },
+      close () {
+        closing ??= (async () => {
+          await Promise.all(listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })))
+          await store.close()
+          if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
+          log.info({}, 'broker stopped')
+        })()
+        return closing
+      }
+    }
+  } catch (err) {
+    await Promise.all(listeners.map(l => l.close({ graceful: false })))
+    await metadata?.close()
+    if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
+    throw err
+  }
+}

@@ -1,0 +1,23 @@
+import type { Handler } from './define.js'
+import apiVersions from './api-versions.js'
+import metadata from './metadata.js'
+
+/**
+ * The one list of APIs the broker serves. ApiVersions, dispatch and
+ * docs/protocol-coverage.md are all derived from it: a new API is one
+ * handler file and one line here.
+ */
+export const handlers: readonly Handler[] = [
+  apiVersions,
+  metadata
+]
+
+const byKey: (Handler | undefined)[] = []
+for (const h of handlers) {
+  if (byKey[h.api.apiKey] !== undefined) throw new Error(`two handlers for API key ${h.api.apiKey}`)
+  byKey[h.api.apiKey] = h
+}
+
+export function handlerFor (apiKey: number): Handler | undefined {
+  return apiKey >= 0 ? byKey[apiKey] : undefined
+}

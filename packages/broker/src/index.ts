@@ -1,0 +1,7 @@
+export { startBroker, type Broker, type BoundListener, type StartBrokerOptions } from './broker.js'
+export type { RequestInterceptor, InterceptedRequest } from './dispatcher.js'
+export { loadConfig, BrokerConfig, ConfigError, isConfigError, CONFIG_DEFINITIONS, flagName, renderConfigurationDocs } from './config/index.js'
+export type { LoadConfigOptions, ConfigKey } from './config/index.js'
+export { handlers } from './handlers/registry.js'
+export type { Logger } from './network/index.js'
+export type { LogLevel } from './logger.js'

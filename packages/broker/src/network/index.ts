@@ -1,0 +1,6 @@
+export { Connection, DEFAULT_CONNECTION_LIMITS, silentLogger } from './connection.js'
+export type { ConnectionContext, ConnectionLimits, ConnectionOptions, Logger, RequestHandler } from './connection.js'
+export { Listener } from './listener.js'
+export type { ListenerAddress, ListenerCloseOptions, ListenerOptions } from './listener.js'
+export { channels } from './diagnostics.js'
+export type { ConnectionCloseMessage, ConnectionOpenMessage, ConnectionRejectMessage } from './diagnostics.js'

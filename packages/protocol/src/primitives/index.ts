@@ -1,0 +1,5 @@
+export { Reader } from './reader.js'
+export { Writer, uvarintSize } from './writer.js'
+export { ProtocolError, ProtocolDecodeError, ProtocolEncodeError, UnsupportedVersionError } from './errors.js'
+export { ZERO_UUID, uuidFromBytes, uuidToBytes, uuidToBase64, uuidFromBase64 } from './uuid.js'
+export { readArray, writeArray, checkNotNull, isDefault, type Input } from './helpers.js'

@@ -1,0 +1,187 @@
+import { ProtocolEncodeError } from './errors.js'
+import { uuidToBytes } from './uuid.js'
+
+const textEncoder = new TextEncoder()
+
+/**
+ * Append-only encoder into a growing buffer. One Writer builds one frame;
+ * `finish()` returns a view of the written bytes without copying.
+ */
+export class Writer {
+  buf: Buffer
+  offset: number
+
+  constructor (initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize)
+    this.offset = 0
+  }
+
+  private ensure (n: number): void {
+    const need = this.offset + n
+    if (need <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < need) size *= 2
+    const next = Buffer.allocUnsafe(size)
+    this.buf.copy(next, 0, 0, this.offset)
+    this.buf = next
+  }
+
+  finish (): Buffer {
+    return this.buf.subarray(0, this.offset)
+  }
+
+  bool (v: boolean): this {
+    this.ensure(1)
+    this.buf[this.offset++] = v ? 1 : 0
+    return this
+  }
+
+  int8 (v: number): this {
+    this.ensure(1)
+    this.buf.writeInt8(v, this.offset)
+    this.offset += 1
+    return this
+  }
+
+  int16 (v: number): this {
+    this.ensure(2)
+    this.buf.writeInt16BE(v, this.offset)
+    this.offset += 2
+    return this
+  }
+
+  uint16 (v: number): this {
+    this.ensure(2)
+    this.buf.writeUInt16BE(v, this.offset)
+    this.offset += 2
+    return this
+  }
+
+  int32 (v: number): this {
+    this.ensure(4)
+    this.buf.writeInt32BE(v, this.offset)
+    this.offset += 4
+    return this
+  }
+
+  uint32 (v: number): this {
+    this.ensure(4)
+    this.buf.writeUInt32BE(v, this.offset)
+    this.offset += 4
+    return this
+  }
+
+  int64 (v: bigint): this {
+    this.ensure(8)
+    this.buf.writeBigInt64BE(v, this.offset)
+    this.offset += 8
+    return this
+  }
+
+  float64 (v: number): this {
+    this.ensure(8)
+    this.buf.writeDoubleBE(v, this.offset)
+    this.offset += 8
+    return this
+  }
+
+  uvarint (v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ProtocolEncodeError(`uvarint out of range: ${v}`)
+    this.ensure(5)
+    while (v > 0x7f) {
+      this.buf[this.offset++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    this.buf[this.offset++] = v
+    return this
+  }
+
+  varint (v: number): this {
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new ProtocolEncodeError(`varint out of range: ${v}`)
+    return this.uvarint(((v << 1) ^ (v >> 31)) >>> 0)
+  }
+
+  varlong (v: bigint): this {
+    let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n))
+    this.ensure(10)
+    while (z > 0x7fn) {
+      this.buf[this.offset++] = Number(z & 0x7fn) | 0x80
+      z >>= 7n
+    }
+    this.buf[this.offset++] = Number(z)
+    return this
+  }
+
+  uuid (v: string): this {
+    return this.raw(uuidToBytes(v))
+  }
+
+  raw (v: Uint8Array): this {
+    this.ensure(v.length)
+    this.buf.set(v, this.offset)
+    this.offset += v.length
+    return this
+  }
+
+  private utf8 (v: string): Uint8Array {
+    return textEncoder.encode(v)
+  }
+
+  string (v: string): this {
+    if (typeof v !== 'string') throw new ProtocolEncodeError(`expected a string, got ${v === null ? 'null' : typeof v}`)
+    const b = this.utf8(v)
+    if (b.length > 0x7fff) throw new ProtocolEncodeError(`string of ${b.length} bytes is longer than 32767`)
+    return this.int16(b.length).raw(b)
+  }
+
+  nullableString (v: string | null): this {
+    if (v === null) return this.int16(-1)
+    return this.string(v)
+  }
+
+  compactString (v: string): this {
+    if (typeof v !== 'string') throw new ProtocolEncodeError(`expected a string, got ${v === null ? 'null' : typeof v}`)
+    const b = this.utf8(v)
+    return this.uvarint(b.length + 1).raw(b)
+  }
+
+  compactNullableString (v: string | null): this {
+    if (v === null) return this.uvarint(0)
+    return this.compactString(v)
+  }
+
+  bytes (v: Uint8Array): this {
+    if (!(v instanceof Uint8Array)) throw new ProtocolEncodeError('expected bytes')
+    return this.int32(v.length).raw(v)
+  }
+
+  nullableBytes (v: Uint8Array | null): this {
+    if (v === null) return this.int32(-1)
+    return this.bytes(v)
+  }
+
+  compactBytes (v: Uint8Array): this {
+    if (!(v instanceof Uint8Array)) throw new ProtocolEncodeError('expected bytes')
+    return this.uvarint(v.length + 1).raw(v)
+  }
+
+  compactNullableBytes (v: Uint8Array | null): this {
+    if (v === null) return this.uvarint(0)
+    return this.compactBytes(v)
+  }
+
+  /** Reserves `n` bytes and returns their position, to be filled in later (sizes, CRCs). */
+  reserve (n: number): number {
+    this.ensure(n)
+    const at = this.offset
+    this.offset += n
+    return at
+  }
+}
+
+/** Bytes a uvarint takes, for computing tagged-field sizes. */
+export function uvarintSize (v: number): number {
+  let n = 1
+  while (v > 0x7f) { v >>>= 7; n++ }
+  return n
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites drive as third-party clients:
+# kcat (librdkafka's CLI), python3-confluent-kafka (librdkafka) and
+# python3-kafka (kafka-python). Idempotent: does nothing when all are there.
+set -euo pipefail
+
+PY=/usr/bin/python3
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+if [ ! -x "$PY" ] || ! "$PY" -c 'import confluent_kafka' >/dev/null 2>&1; then missing+=(python3-confluent-kafka); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import kafka' >/dev/null 2>&1; then missing+=(python3-kafka); fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-system-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-system-deps: need root (or sudo) to apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
