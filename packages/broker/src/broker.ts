@@ -23,7 +23,8 @@ export interface StartBrokerOptions {
   [kafkaConfig: string]: unknown
 }
 
-export interface BoundListener { name: string, host: string, port: number }
+/** One listener: the address clients are told (host, port) and the port actually bound. */
+export interface BoundListener { name: string, host: string, port: number, boundPort: number }
 
 export interface Broker {
   /** Address of the first listener, as advertised to clients. */
@@ -78,7 +79,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
         rack: null,
         numPartitions: config.getInt('num.partitions'),
         defaultReplicationFactor: config.getInt('default.replication.factor'),
-        autoCreateTopics: config.getBoolean('auto.create.topics.enable')
+        autoCreateTopics: config.getBoolean('auto.create.topics.enable'),
+        internalTopics: {
+          'offsets.topic.num.partitions': config.getInt('offsets.topic.num.partitions'),
+          'offsets.topic.replication.factor': config.getInt('offsets.topic.replication.factor'),
+          'transaction.state.log.num.partitions': config.getInt('transaction.state.log.num.partitions'),
+          'transaction.state.log.replication.factor': config.getInt('transaction.state.log.replication.factor')
+        }
       },
       metadata,
       log,
@@ -108,7 +115,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       if (listener === undefined) continue
       const ep = advertisedEndpoint(spec, listener.port)
       state.advertised.set(spec.name, { host: ep.host, port: ep.port })
-      bound.push({ name: spec.name, host: ep.host, port: ep.port })
+      bound.push({ name: spec.name, host: ep.host, port: ep.port, boundPort: listener.port })
     }
     const image = metadata.image()
     log.info({ listeners: bound, logDirs: config.logDirs, clusterId: image.clusterId }, 'broker started')

@@ -77,13 +77,13 @@ export class Dispatcher implements RequestHandler {
 
   /**
    * KIP-511: a client may open with a newer ApiVersions than we know. We
-   * answer in v0 with UNSUPPORTED_VERSION and our ranges, so that it can
-   * retry with a version we share.
+   * answer in v0 with UNSUPPORTED_VERSION and, as Kafka does, only the
+   * range of ApiVersions itself, so that it can retry with a version we share.
    */
   private unsupportedApiVersions (correlationId: number): Buffer {
     return encodeResponse(ApiVersionsApi, 0, correlationId, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: advertisedApiVersions()
+      apiKeys: advertisedApiVersions().filter(k => k.apiKey === API_VERSIONS_KEY)
     })
   }
 }

@@ -11,6 +11,13 @@ export interface BrokerSettings {
   numPartitions: number
   defaultReplicationFactor: number
   autoCreateTopics: boolean
+  /** Partition counts and replication factors of the internal topics, by Kafka key. */
+  internalTopics: {
+    'offsets.topic.num.partitions': number
+    'offsets.topic.replication.factor': number
+    'transaction.state.log.num.partitions': number
+    'transaction.state.log.replication.factor': number
+  }
 }
 
 /**

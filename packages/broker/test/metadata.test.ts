@@ -99,6 +99,22 @@ test('topics, their ids and the cluster id survive a restart; lookup by topic id
   }
 })
 
+test('duplicate names are answered once; internal topics get their own partition count', async () => {
+  const broker = await startBroker({ port: 0, 'offsets.topic.num.partitions': 5, 'transaction.state.log.num.partitions': 4 })
+  const c = await RawClient.connect(broker.port)
+  try {
+    const res = await c.request(MetadataApi, 4, { topics: [{ name: 'dup' }, { name: 'dup' }, { name: '__consumer_offsets' }, { name: '__transaction_state' }] })
+    assert.deepEqual(res.topics.map(t => [t.name, t.isInternal, t.partitions.length]), [
+      ['dup', false, 1], ['__consumer_offsets', true, 5], ['__transaction_state', true, 4]
+    ])
+    const collide = await c.request(MetadataApi, 12, { topics: [{ name: 'a.b' }, { name: 'a_b' }] })
+    assert.deepEqual(collide.topics.map(t => t.errorCode), [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION])
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
+
 test('concurrent auto-creation of one topic creates it once', async () => {
   const broker = await startBroker({ port: 0 })
   const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(broker.port)))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { writeFileDurably } from './durable-file.js'
 import { type MetadataImage, type TopicImage, buildImage } from './image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
-import { MetadataError, type MetadataStore, type NewTopic } from './store.js'
+import { MetadataError, collidingTopic, type MetadataStore, type NewTopic } from './store.js'
 
 const SNAPSHOT_FILE = 'tributary-metadata.json'
 const FORMAT_VERSION = 1
@@ -65,6 +65,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
   createTopic (topic: NewTopic): Promise<TopicImage> {
     return this.change(image => {
       if (image.topics.has(topic.name)) throw new MetadataError('TRIB_METADATA_TOPIC_EXISTS', `Topic '${topic.name}' already exists.`)
+      const collision = collidingTopic(image.topics, topic.name)
+      if (collision !== undefined) throw new MetadataError('TRIB_METADATA_TOPIC_COLLISION', `Topic '${topic.name}' collides with existing topic: ${collision}`)
       const created: TopicImage = {
         name: topic.name,
         id: topic.id ?? randomUUID(),

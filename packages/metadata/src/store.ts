@@ -12,12 +12,25 @@ export interface NewTopic {
 
 /** Why a metadata change was refused; mapped to Kafka error codes at the edge. */
 export class MetadataError extends Error {
-  readonly code: 'TRIB_METADATA_TOPIC_EXISTS' | 'TRIB_METADATA_UNKNOWN_TOPIC' | 'TRIB_METADATA_CLOSED'
+  readonly code: 'TRIB_METADATA_TOPIC_EXISTS' | 'TRIB_METADATA_TOPIC_COLLISION' | 'TRIB_METADATA_UNKNOWN_TOPIC' | 'TRIB_METADATA_CLOSED'
   constructor (code: MetadataError['code'], message: string) {
     super(message)
     this.code = code
     this.name = 'MetadataError'
   }
+}
+
+/**
+ * '.' and '_' map to the same metric name in Kafka, so two topic names that
+ * differ only there collide; the controller refuses the second one.
+ */
+export function collidingTopic (topics: ReadonlyMap<string, unknown>, name: string): string | undefined {
+  if (!name.includes('.') && !name.includes('_')) return undefined
+  const key = name.replace(/\./g, '_')
+  for (const existing of topics.keys()) {
+    if (existing !== name && existing.replace(/\./g, '_') === key) return existing
+  }
+  return undefined
 }
 
 /**

@@ -9,6 +9,7 @@ import type { TopicImage } from '@tributary/metadata'
 import { defineHandler, type RequestContext } from './define.js'
 import { topicNameProblem } from '../topics/topic-name.js'
 import { autoCreateTopic } from '../topics/auto-create.js'
+import { isInternalTopic } from '../topics/internal-topics.js'
 import { CLUSTER_OPERATIONS, TOPIC_OPERATIONS, UNSET_OPERATIONS } from '../auth/acl-operations.js'
 
 type TopicOut = Input<MetadataResponseTopic>
@@ -47,10 +48,20 @@ async function lookupTopic (req: MetadataRequest, ctx: RequestContext, name: str
   // v0-3 have no allow flag: they always asked for auto-creation.
   const allowed = broker.settings.autoCreateTopics && (ctx.version < 4 || req.allowAutoTopicCreation)
   if (!allowed) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name }
-  if (broker.settings.defaultReplicationFactor > image.brokers.length) {
-    return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, name }
-  }
-  return describeTopic(await autoCreateTopic(broker, name), includeOps)
+  const created = await autoCreateTopic(broker, name)
+  if ('errorCode' in created) return { errorCode: created.errorCode, name, isInternal: isInternalTopic(name) }
+  return describeTopic(created.topic, includeOps)
+}
+
+/** Kafka answers each requested topic once, however often it was named. */
+function uniqueTopics (req: MetadataRequest): MetadataRequest['topics'] & object {
+  const seen = new Set<string>()
+  return req.topics!.filter(t => {
+    const key = t.name === null || t.name === '' ? `id:${t.topicId}` : `name:${t.name}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 export default defineHandler({
@@ -63,7 +74,7 @@ export default defineHandler({
     const all = req.topics === null || (version === 0 && req.topics.length === 0)
     const topics: TopicOut[] = all
       ? [...image.topics.values()].sort((a, b) => a.name.localeCompare(b.name)).map(t => describeTopic(t, req.includeTopicAuthorizedOperations))
-      : await Promise.all(req.topics!.map(t => lookupTopic(req, ctx, t.name, t.topicId)))
+      : await Promise.all(uniqueTopics(req).map(t => lookupTopic(req, ctx, t.name, t.topicId)))
     const self = broker.advertised.get(ctx.conn.listenerName)
     return {
       brokers: self === undefined ? [] : [{ nodeId: broker.settings.nodeId, host: self.host, port: self.port, rack: broker.settings.rack }],

@@ -13,7 +13,3 @@ export function topicNameProblem (name: string): string | undefined {
   return undefined
 }
 
-/** Kafka warns that '.' and '_' collide in metric names; we keep the same check for CreateTopics. */
-export function hasCollisionChars (name: string): boolean {
-  return name.includes('.') || name.includes('_')
-}

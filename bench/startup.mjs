@@ -1,0 +1,115 @@
+// Cold start and idle memory of the broker (issue: foundation §7).
+// - CLI: time from spawning `tributary start` to its listening log line,
+//   next to a baseline: spawning node with a script that binds a TCP
+//   server and reports it (Node's own floor for "a process that listens").
+// - In-process: startBroker({ port: 0 }) once the module is loaded.
+// - Idle RSS of the CLI broker after it has listened for a second.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import net from 'node:net'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11)
+
+const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
+
+/** Spawns a process and resolves when a stderr/stdout line matches, with the elapsed ms. */
+function spawnUntil (args, match, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let buf = ''
+    const onData = chunk => {
+      buf += chunk
+      if (match.test(buf)) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6
+        cleanup()
+        resolve({ ms, child, output: buf })
+      }
+    }
+    const timer = setTimeout(() => { cleanup(); child.kill('SIGKILL'); reject(new Error(`no match within ${timeoutMs} ms: ${buf}`)) }, timeoutMs)
+    const cleanup = () => { clearTimeout(timer); child.stdout.off('data', onData); child.stderr.off('data', onData) }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.stderr.setEncoding('utf8').on('data', onData)
+    child.on('error', reject)
+  })
+}
+
+function stop (child) {
+  return new Promise(resolve => {
+    if (child.exitCode !== null) return resolve(child.exitCode)
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', code => { clearTimeout(t); resolve(code) })
+    child.kill('SIGTERM')
+  })
+}
+
+function rssMiB (pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1])
+  return kb / 1024
+}
+
+async function connectOnce (port) {
+  await new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1' }, () => { s.destroy(); resolve() })
+    s.on('error', reject)
+  })
+}
+
+export async function run () {
+  const baselineScript = 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log("listening "+s.address().port)})'
+  const cli = join(root, 'packages/cli/bin/tributary.js')
+  const baseline = []
+  const cliMs = []
+  const rss = []
+  const exitCodes = []
+  for (let i = 0; i < ROUNDS; i++) {
+    const b = await spawnUntil(['-e', baselineScript], /listening \d+/)
+    baseline.push(b.ms)
+    b.child.kill('SIGKILL')
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-'))
+    try {
+      const r = await spawnUntil([cli, 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0', '--log-dirs', dir], /"msg":"broker started"/)
+      cliMs.push(r.ms)
+      const port = Number(/"port":(\d+)/.exec(r.output.split('\n').find(l => l.includes('broker started')))[1])
+      await connectOnce(port)
+      if (i === 0 || i === ROUNDS - 1) {
+        await new Promise(resolve => setTimeout(resolve, 1000))
+        rss.push(rssMiB(r.child.pid))
+      }
+      exitCodes.push(await stop(r.child))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  const { startBroker } = await import(join(root, 'packages/broker/dist/src/index.js'))
+  const inProcess = []
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = process.hrtime.bigint()
+    const broker = await startBroker({ port: 0 })
+    inProcess.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    await broker.close()
+  }
+  const figures = {
+    rounds: ROUNDS,
+    cliStartMedianMs: +median(cliMs).toFixed(1),
+    nodeListenBaselineMedianMs: +median(baseline).toFixed(1),
+    cliOverBaseline: +(median(cliMs) / median(baseline)).toFixed(2),
+    inProcessStartMedianMs: +median(inProcess).toFixed(2),
+    idleRssMiB: +Math.max(...rss).toFixed(1),
+    sigtermExitCodes: [...new Set(exitCodes)]
+  }
+  const report = [
+    `startup (${ROUNDS} rounds, medians)`,
+    `  CLI cold start to listening:      ${figures.cliStartMedianMs} ms   (target <= 200 ms)`,
+    `  node baseline (bind and report):  ${figures.nodeListenBaselineMedianMs} ms   ratio ${figures.cliOverBaseline}x`,
+    `  in-process startBroker():         ${figures.inProcessStartMedianMs} ms   (target <= 30 ms)`,
+    `  idle RSS of the CLI broker:       ${figures.idleRssMiB} MiB (target <= 70 MiB)`,
+    `  exit codes after SIGTERM:         ${figures.sigtermExitCodes.join(', ')}`
+  ].join('\n')
+  return { figures, report }
+}

@@ -1,0 +1,169 @@
+import { Command, Option } from 'commander'
+import type { OptionValues } from 'commander'
+import type { BrokerConfig } from '@tributary/broker'
+
+/**
+ * `tributary start`: loads the configuration (file < TRIBUTARY_* env <
+ * flags), starts a broker in this process and runs until SIGINT/SIGTERM.
+ *
+ * Every broker configuration key is a flag, generated from the broker's
+ * definitions table (`log.dirs` -> `--log-dirs`). The table lives in
+ * @tributary/broker, so it is imported only once `start` is the command
+ * being run: `tributary --help` and other commands never load the broker.
+ */
+
+type BrokerModule = typeof import('@tributary/broker')
+
+/** The part of a broker config definition the CLI needs; keeps the mapping testable without the broker. */
+export interface ConfigKeyInfo {
+  readonly name: string
+  readonly type: string
+  readonly doc: string
+  readonly default: string | null
+}
+
+/** Exit codes: 2 for usage and configuration mistakes, 1 for failures while running. */
+export const EXIT_USAGE = 2
+export const EXIT_FAILURE = 1
+
+const OWN_OPTIONS = new Set(['config', 'help', 'version'])
+
+/** `log.dirs` -> `log-dirs`, the rule docs/configuration.md states for flags. */
+export function flagForKey (key: string): string {
+  return key.replace(/\./g, '-')
+}
+
+/**
+ * The option for one key. Every key takes a value (`--num-partitions 3`);
+ * a boolean key given alone means true (`--auto-create-topics-enable`).
+ */
+export function configOption (def: ConfigKeyInfo): Option {
+  const flag = flagForKey(def.name)
+  if (OWN_OPTIONS.has(flag)) throw new Error(`configuration key ${def.name} collides with the --${flag} option`)
+  const isBoolean = def.type === 'boolean'
+  const shownDefault = def.default === null ? '' : ` (default: ${def.default === '' ? 'empty' : def.default})`
+  const option = new Option(`--${flag} ${isBoolean ? '[bool]' : '<value>'}`, `${def.doc}${shownDefault}`)
+  if (isBoolean) option.preset('true')
+  return option
+}
+
+/** One option per key, with a check that no two keys land on the same commander attribute. */
+export function configOptions (defs: readonly ConfigKeyInfo[]): Option[] {
+  const seen = new Map<string, string>()
+  return defs.map(def => {
+    const option = configOption(def)
+    const other = seen.get(option.attributeName())
+    if (other !== undefined) throw new Error(`configuration keys ${other} and ${def.name} map to the same option`)
+    seen.set(option.attributeName(), def.name)
+    return option
+  })
+}
+
+/**
+ * Turns commander's parsed options (camelCase attributes) back into Kafka
+ * keys. Options that were not given are left out, so that they do not hide
+ * values from the file or the environment.
+ */
+export function flagsFromOptions (opts: OptionValues, defs: readonly ConfigKeyInfo[]): Record<string, string> {
+  const flags: Record<string, string> = {}
+  for (const def of defs) {
+    const value: unknown = opts[configOption(def).attributeName()]
+    if (value !== undefined) flags[def.name] = String(value)
+  }
+  return flags
+}
+
+export function registerStartCommand (program: Command, loadBroker: () => Promise<BrokerModule> = () => import('@tributary/broker')): Command {
+  const start = program.command('start')
+    .description('run a broker in the foreground until SIGINT or SIGTERM')
+    .option('--config <file>', 'broker configuration in Java properties format (Kafka\'s server.properties)')
+    .addHelpText('after', [
+      '',
+      'Precedence, lowest first: defaults, --config file, TRIBUTARY_<KEY> environment variables',
+      '(TRIBUTARY_LOG_DIRS for log.dirs), flags. Keys are documented in docs/configuration.md.'
+    ].join('\n'))
+
+  let broker: BrokerModule | undefined
+  // Add the per-key flags just before commander parses `start`'s own
+  // arguments, so that they also show in `tributary start --help`.
+  program.hook('preSubcommand', async (_program, sub) => {
+    if (sub !== start || broker !== undefined) return
+    broker = await loadBroker()
+    for (const option of configOptions(broker.CONFIG_DEFINITIONS)) start.addOption(option)
+  })
+  start.action(async (opts: OptionValues) => {
+    await runStart(broker!, opts)
+  })
+  return start
+}
+
+async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void> {
+  let config: BrokerConfig
+  try {
+    config = broker.loadConfig({
+      file: opts.config as string | undefined,
+      env: process.env,
+      flags: flagsFromOptions(opts, broker.CONFIG_DEFINITIONS)
+    })
+  } catch (err) {
+    return fail(err)
+  }
+
+  const { pino, destination, stdTimeFunctions } = await import('pino')
+  // Same shape and stream as the broker's own logs (stderr, ISO time), so
+  // that one stream carries both.
+  const log = pino(
+    { name: 'tributary', level: 'info', base: { nodeId: config.nodeId }, timestamp: stdTimeFunctions.isoTime },
+    destination({ fd: 2, sync: true }))
+  for (const warning of config.warnings) log.warn({}, warning)
+
+  let server: Awaited<ReturnType<BrokerModule['startBroker']>>
+  try {
+    server = await broker.startBroker({ config, logger: log })
+  } catch (err) {
+    return fail(err)
+  }
+  log.info({ host: server.host, port: server.port, logDirs: config.logDirs }, 'tributary listening')
+  stopOnSignals(server, log)
+}
+
+/** First SIGINT/SIGTERM closes the broker and exits 0; a second one exits at once. */
+function stopOnSignals (server: { close (): Promise<void> }, log: { info (o: object, m: string): void, error (o: object, m: string): void }): void {
+  let stopping = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.info({ signal }, 'second signal, exiting without waiting')
+      process.exit(EXIT_FAILURE)
+    }
+    stopping = true
+    log.info({ signal }, 'stopping')
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping')
+        process.exit(EXIT_FAILURE)
+      })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+}
+
+/**
+ * Reports a startup failure on stderr. A configuration error is the user's
+ * to fix: one line, exit 2, no stack. A system error (EADDRINUSE, EACCES)
+ * also gets one line; anything else is a bug and keeps its stack.
+ */
+function fail (err: unknown): void {
+  const code = (err as { code?: unknown } | null)?.code
+  const isConfig = code === 'TRIB_CONFIG'
+  let text: string
+  if (!(err instanceof Error)) text = String(err)
+  else if (isConfig || typeof code === 'string') text = err.message
+  else text = err.stack ?? err.message
+  process.stderr.write(`tributary: ${isConfig ? '' : 'failed to start: '}${text}\n`)
+  const exitCode = isConfig ? EXIT_USAGE : EXIT_FAILURE
+  process.exitCode = exitCode
+  // Normally nothing is left running and the process ends by itself, after
+  // stderr is flushed; this only catches a handle a failed start left open.
+  setTimeout(() => process.exit(exitCode), 2000).unref()
+}
