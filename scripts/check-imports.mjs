@@ -15,7 +15,7 @@ export const ALLOWED = {
   'packages/metadata': ['protocol', 'log'],
   'packages/broker': ['protocol', 'log', 'metadata'],
   'packages/client': ['protocol'],
-  'packages/cli': ['protocol', 'client', 'broker'],
+  'packages/cli': ['protocol', 'client', 'broker', 'testkit'],
   'packages/testkit': ['protocol', 'log', 'metadata', 'broker', 'client'],
   'tools/codegen': [],
   'tools/capture-golden': ['protocol', 'broker'],

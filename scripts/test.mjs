@@ -46,7 +46,8 @@ function findTests (dir, out = []) {
 }
 
 const only = process.argv.slice(2)
-const roots = ['packages', 'tools', 'compat'].flatMap(d => existsSync(d) ? readdirSync(d).map(p => join(d, p, 'dist/test')) : [])
+const packageDirs = [...['packages', 'tools'].flatMap(d => existsSync(d) ? readdirSync(d).map(p => join(d, p)) : []), 'compat']
+const roots = packageDirs.map(d => join(d, 'dist/test'))
 let files = roots.flatMap(d => findTests(d)).sort()
 if (only.length > 0) files = files.filter(f => only.some(o => f.includes(o)))
 if (files.length === 0) {

@@ -17,9 +17,16 @@ export class MetaPropertiesError extends Error {
   readonly code = 'TRIB_METADATA_META_PROPERTIES'
 }
 
-/** A new cluster id: 16 random bytes in URL-safe base64, the form Kafka's `Uuid.randomUuid()` prints. */
+/**
+ * A new cluster id: 16 random bytes in URL-safe base64, the form Kafka's
+ * `Uuid.randomUuid()` prints; like Kafka, never starting with '-' (it would
+ * read as an option on a command line).
+ */
 export function newClusterId (): string {
-  return randomBytes(16).toString('base64url')
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 function parse (text: string): Record<string, string> {

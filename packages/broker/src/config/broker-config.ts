@@ -30,7 +30,7 @@ export class BrokerConfig {
   /** Non-fatal findings while loading: unknown file keys, shadowed synonyms, no-op keys. */
   readonly warnings: readonly string[]
   readonly nodeId: number
-  /** Set only when configured; otherwise meta.properties supplies it (see ensureMetaProperties). */
+  /** Set only when configured; otherwise meta.properties supplies it (written by the metadata store on first start). */
   readonly clusterId: string | undefined
   /** Absolute data directories, log.dirs or else log.dir. */
   readonly logDirs: readonly string[]

@@ -1,19 +1,9 @@
-import { randomBytes } from 'node:crypto'
-
 /**
  * Cluster ids in Kafka's format: the 16 bytes of a random UUID in URL-safe
  * base64 without padding (22 characters), what `kafka-storage random-uuid`
- * prints and what clients see in Metadata and DescribeCluster responses.
+ * prints. New ids are made by @tributary/metadata (newClusterId) when the
+ * first log directory is formatted.
  */
-
-export function generateClusterId (): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url')
-    // Kafka's Uuid.randomUuid() skips ids starting with '-': they would
-    // read as an option on a command line.
-    if (!id.startsWith('-')) return id
-  }
-}
 
 export function isValidClusterId (id: string): boolean {
   if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return false

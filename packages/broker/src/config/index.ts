@@ -49,7 +49,5 @@ export type { AdvertisedEndpoint, ListenerAddressSpec, ListenerSpec } from './li
 export { ENV_PREFIX, envVarName, flagName } from './sources.js'
 export { parseProperties, parsePropertiesToMap, formatProperty, PropertiesSyntaxError } from './properties.js'
 export type { PropertyEntry } from './properties.js'
-export { ensureMetaProperties, META_PROPERTIES } from './meta-properties.js'
-export type { MetaProperties } from './meta-properties.js'
-export { generateClusterId, isValidClusterId } from './cluster-id.js'
+export { isValidClusterId } from './cluster-id.js'
 export { renderConfigurationDocs, CONFIGURATION_DOC_PATH } from './docs.js'

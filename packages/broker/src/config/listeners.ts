@@ -48,10 +48,9 @@ const HOST = /^[A-Za-z0-9._-]*$/
 
 /** Parses a `listeners`-style value; the reason names the faulty entry. */
 export function parseListenerList (value: string): ParseResult<ListenerAddressSpec[]> {
-  const entries = value.split(',').map(e => e.trim())
   if (value.trim() === '') return { ok: false, reason: 'must list at least one listener as NAME://host:port' }
   const out: ListenerAddressSpec[] = []
-  for (const entry of entries) {
+  for (const entry of value.split(',').map(e => e.trim())) {
     const parsed = parseListener(entry)
     if (!parsed.ok) return parsed
     out.push(parsed.value)

@@ -1,12 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { isConfigError } from '../../src/config/errors.js'
 
-/** A fresh temporary directory for one test. */
+const created: string[] = []
+process.once('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary directory for one test, removed when the test process exits. */
 export function tempDir (): string {
-  return mkdtempSync(join(tmpdir(), 'tributary-config-'))
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'))
+  created.push(dir)
+  return dir
 }
 
 /** Writes a properties file into a fresh directory and returns its path. */

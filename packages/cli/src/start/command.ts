@@ -117,18 +117,29 @@ async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void
     destination({ fd: 2, sync: true }))
   for (const warning of config.warnings) log.warn({}, warning)
 
+  // Signals are handled from before the broker starts: a SIGTERM during
+  // startup then stops the broker as soon as it is up, instead of killing
+  // the process half-way through opening its files.
+  let resolveServer: (server: Closable | undefined) => void = () => {}
+  const started = new Promise<Closable | undefined>(resolve => { resolveServer = resolve })
+  stopOnSignals(started, log)
+
   let server: Awaited<ReturnType<BrokerModule['startBroker']>>
   try {
     server = await broker.startBroker({ config, logger: log })
   } catch (err) {
+    resolveServer(undefined)
     return fail(err)
   }
+  resolveServer(server)
   log.info({ host: server.host, port: server.port, logDirs: config.logDirs }, 'tributary listening')
-  stopOnSignals(server, log)
 }
 
+interface Closable { close (): Promise<void> }
+interface SignalLog { info (o: object, m: string): void, error (o: object, m: string): void }
+
 /** First SIGINT/SIGTERM closes the broker and exits 0; a second one exits at once. */
-function stopOnSignals (server: { close (): Promise<void> }, log: { info (o: object, m: string): void, error (o: object, m: string): void }): void {
+function stopOnSignals (started: Promise<Closable | undefined>, log: SignalLog): void {
   let stopping = false
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -137,12 +148,15 @@ function stopOnSignals (server: { close (): Promise<void> }, log: { info (o: obj
     }
     stopping = true
     log.info({ signal }, 'stopping')
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping')
-        process.exit(EXIT_FAILURE)
-      })
+    started
+      // No server: startup failed and set the exit code already.
+      .then(async server => server === undefined ? process.exit() : await server.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'error while stopping')
+          process.exit(EXIT_FAILURE)
+        })
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
