@@ -4,10 +4,8 @@
 // closes only the offending connection.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  ApiVersionsApi, ErrorCode, MetadataApi, decodeResponse, encodeFrame, encodeRequest,
-  type ApiVersionsResponseApiVersion
-} from '@tributary/protocol'
+import { ErrorCode, decodeResponse, encodeFrame, encodeRequest } from '@tributary/protocol'
+import { ApiVersionsApi, MetadataApi, type ApiVersionsResponseApiVersion } from '@tributary/protocol/apis'
 import { handlers } from '@tributary/broker'
 import { runOk, startTestBroker, type TestBroker } from '@tributary/testkit'
 import { RawClient } from './helpers/raw-client.js'

@@ -36,7 +36,8 @@ const require = createRequire(join(root, 'package.json'))
 // The built workspace packages (run `npm run build` first). The JSON
 // encoding of the golden files is defined once, next to the files and the
 // test that reads them.
-const protocol = await import('@tributary/protocol')
+// The whole protocol surface, all APIs included.
+const protocol = { ...await import('@tributary/protocol'), ...await import('@tributary/protocol/apis') }
 const { startBroker } = await import('@tributary/broker')
 const golden = await import('../../packages/protocol/dist/test/golden/golden-json.js')
 
@@ -497,7 +498,7 @@ async function writeGolden (capture, client, topicId) {
   const apiName = api?.name ?? `api-${capture.apiKey}`
   const doc = { client: client.name, software: client.software ?? null, api: apiName, apiKey: capture.apiKey, version: capture.version }
   try {
-    const { header, headerVersion, body } = protocol.decodeRequestHeader(payload)
+    const { header, headerVersion, body } = protocol.decodeRequestHeader(payload, protocol.apiByKey)
     Object.assign(doc, { headerVersion, header })
     doc.request = api.readRequest(body, capture.version)
     if (body.remaining !== 0) doc.decodeError = `${body.remaining} bytes left after the body`
@@ -538,7 +539,7 @@ async function main () {
     logLevel: 'error'
   })
   brokerPort = broker.listeners[0].boundPort
-  broker.setInterceptor(intercept)
+  await broker.setInterceptor(intercept)
   console.log(`broker on 127.0.0.1:${brokerPort}, proxy (advertised) on 127.0.0.1:${proxyPort}`)
 
   // Creates the topic before any client asks, and learns its id for the Fetch checks.

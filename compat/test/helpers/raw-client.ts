@@ -4,10 +4,7 @@
 // FrameDecoder) and nothing else, so a test can send frames no real client
 // would build (unknown keys, future versions, truncated bodies).
 import { connect, type Socket } from 'node:net'
-import {
-  FrameDecoder, decodeResponse, encodeFrame, encodeRequest,
-  type ApiDescriptor, type Input
-} from '@tributary/protocol'
+import { FrameDecoder, decodeResponse, encodeFrame, encodeRequest, type ApiDescriptor, type Input } from '@tributary/protocol'
 
 const DEFAULT_TIMEOUT_MS = 5000
 

@@ -1,4 +1,5 @@
-import { ErrorCode, MetadataApi } from '@tributary/protocol'
+import { ErrorCode } from '@tributary/protocol'
+import { MetadataApi } from '@tributary/protocol/apis'
 import { RawClient } from './raw-client.js'
 
 /**

@@ -36,7 +36,7 @@ export interface Broker {
   readonly dataDir: string
   readonly config: BrokerConfig
   /** Test hook (see Dispatcher): sees every request first and may answer it. */
-  setInterceptor (interceptor: RequestInterceptor | undefined): void
+  setInterceptor (interceptor: RequestInterceptor | undefined): Promise<void>
   /** Stops accepting, answers requests already read, flushes, releases files. Idempotent. */
   close (): Promise<void>
 }
@@ -129,7 +129,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       clusterId: image.clusterId,
       dataDir: config.logDirs[0]!,
       config,
-      setInterceptor (i) { dispatcher.interceptor = i },
+      setInterceptor: async i => { await dispatcher.setInterceptor(i) },
       close () {
         closing ??= (async () => {
           await Promise.all(listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })))

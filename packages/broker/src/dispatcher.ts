@@ -1,7 +1,8 @@
 import {
-  API_VERSIONS_KEY, ApiVersionsApi, ErrorCode, ProtocolError, decodeRequestHeader, encodeResponse,
-  type ApiDescriptor, type RequestHeader
+  API_VERSIONS_KEY, ErrorCode, ProtocolError, decodeRequestHeader, encodeResponse,
+  type ApiDescriptor, type ApiLookup, type RequestHeader
 } from '@tributary/protocol'
+import { ApiVersionsApi } from '@tributary/protocol/apis/api-versions'
 import { advertisedApiVersions } from './handlers/advertised.js'
 import type { RequestContext } from './handlers/define.js'
 import { handlerFor } from './handlers/registry.js'
@@ -36,21 +37,42 @@ export interface InterceptedRequest {
  */
 export type RequestInterceptor = (req: InterceptedRequest) => unknown | Promise<unknown>
 
+function servedApi (apiKey: number): ApiDescriptor | undefined {
+  return handlerFor(apiKey)?.api
+}
+
 /**
  * Frame -> header -> handler -> response bytes. An unknown API key, an
  * unsupported version (other than of ApiVersions) or a body that does not
  * decode rejects the request, which closes its connection only.
  */
 export class Dispatcher implements RequestHandler {
-  interceptor: RequestInterceptor | undefined
+  private interceptor: RequestInterceptor | undefined
+  /** Codecs the dispatcher can decode: the served APIs, or every API while a test interceptor is set. */
+  private lookup: ApiLookup = servedApi
 
   constructor (private readonly broker: BrokerState) {}
 
+  /**
+   * Installs a test interceptor. It may answer APIs the broker does not
+   * serve, so every codec is loaded first (normally only the served ones
+   * are, which keeps start-up fast).
+   */
+  async setInterceptor (interceptor: RequestInterceptor | undefined): Promise<void> {
+    if (interceptor !== undefined) {
+      const { apiByKey } = await import('@tributary/protocol/apis')
+      this.lookup = apiByKey
+    } else {
+      this.lookup = servedApi
+    }
+    this.interceptor = interceptor
+  }
+
   async handle (frame: Buffer, conn: ConnectionContext): Promise<Buffer | null> {
-    const { header, api, body } = decodeRequestHeader(frame)
+    const { header, api, body } = decodeRequestHeader(frame, this.lookup)
     const apiKey = header.requestApiKey
     const version = header.requestApiVersion
-    if (api === undefined) throw new RequestRejectedError(`unknown API key ${apiKey}`)
+    if (api === undefined) throw new RequestRejectedError(`API key ${apiKey} is not supported`)
     const handler = handlerFor(apiKey)
     const intercept = this.interceptor
     if (handler === undefined && intercept === undefined) throw new RequestRejectedError(`API ${api.name} (key ${apiKey}) is not supported`)

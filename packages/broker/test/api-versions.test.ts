@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiVersionsApi, ErrorCode, MetadataApi, decodeResponse, Writer, writeRequestHeader } from '@tributary/protocol'
+import { ErrorCode, decodeResponse, Writer, writeRequestHeader } from '@tributary/protocol'
+import { ApiVersionsApi, MetadataApi } from '@tributary/protocol/apis'
 import { startBroker, handlers, type Broker } from '../src/index.js'
 import { RawClient } from './raw-client.js'
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
-import { ApiVersionsApi, MetadataApi, encodeRequest } from '@tributary/protocol'
+import { encodeRequest } from '@tributary/protocol'
+import { ApiVersionsApi, MetadataApi } from '@tributary/protocol/apis'
 import { startBroker } from '../src/index.js'
 import { RawClient } from './raw-client.js'
 

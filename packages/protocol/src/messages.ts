@@ -1,6 +1,5 @@
 import type { ApiDescriptor } from './api-descriptor.js'
 import { isFlexible } from './api-descriptor.js'
-import { allApis } from './generated/index.js'
 import { type RequestHeader, readRequestHeader, writeRequestHeader } from './generated/request-header.js'
 import { readResponseHeader, writeResponseHeader } from './generated/response-header.js'
 import { ProtocolDecodeError } from './primitives/errors.js'
@@ -8,13 +7,8 @@ import type { Input } from './primitives/helpers.js'
 import { Reader } from './primitives/reader.js'
 import { Writer } from './primitives/writer.js'
 
-const byKey: (ApiDescriptor | undefined)[] = []
-for (const api of allApis) byKey[api.apiKey] = api
-
-/** The generated descriptor of an API key, or undefined for keys Kafka does not define. */
-export function apiByKey (apiKey: number): ApiDescriptor | undefined {
-  return apiKey >= 0 ? byKey[apiKey] : undefined
-}
+/** Finds the codec of an API key: `apiByKey` from `@tributary/protocol/apis`, or a narrower registry. */
+export type ApiLookup = (apiKey: number) => ApiDescriptor | undefined
 
 export const API_VERSIONS_KEY = 18
 const CONTROLLED_SHUTDOWN_KEY = 7
@@ -40,7 +34,7 @@ export function responseHeaderVersion (api: ApiDescriptor, version: number): num
 export interface DecodedRequestHeader {
   header: RequestHeader
   headerVersion: number
-  /** The API, or undefined when the key is not one Kafka defines. */
+  /** The API, or undefined when the lookup does not know the key. */
   api: ApiDescriptor | undefined
   /** Positioned at the start of the request body. */
   body: Reader
@@ -51,11 +45,11 @@ export interface DecodedRequestHeader {
  * body is left for the handler so that an unsupported version can be
  * answered without parsing it.
  */
-export function decodeRequestHeader (frame: Buffer): DecodedRequestHeader {
+export function decodeRequestHeader (frame: Buffer, lookup: ApiLookup): DecodedRequestHeader {
   if (frame.length < 8) throw new ProtocolDecodeError(`request of ${frame.length} bytes is shorter than a header`)
   const apiKey = frame.readInt16BE(0)
   const version = frame.readInt16BE(2)
-  const api = apiByKey(apiKey)
+  const api = lookup(apiKey)
   const headerVersion = api === undefined ? 1 : requestHeaderVersion(api, version)
   const r = new Reader(frame)
   const header = readRequestHeader(r, headerVersion)

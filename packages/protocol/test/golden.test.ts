@@ -5,7 +5,8 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { crc32 } from 'node:zlib'
 import { decodeRequestHeader, encodeRequest, type ApiDescriptor } from '../src/index.js'
-import type { FetchRequest, ProduceRequest, RequestHeader } from '../src/index.js'
+import type { RequestHeader } from '../src/index.js'
+import { apiByKey, type FetchRequest, type ProduceRequest } from '../src/apis.js'
 import { decodeRecordBatch, splitBatches, verifyBatchCrc } from '../src/records/index.js'
 import { fromHexLines, parseGolden } from './golden/golden-json.js'
 
@@ -92,7 +93,7 @@ function describeDiff (actual: Buffer, expected: Buffer): string {
 
 function decodeFrame (bytes: Buffer): { header: RequestHeader, headerVersion: number, api: ApiDescriptor, request: unknown, remaining: number } {
   const payload = bytes.subarray(4)
-  const { header, headerVersion, api, body } = decodeRequestHeader(payload)
+  const { header, headerVersion, api, body } = decodeRequestHeader(payload, apiByKey)
   if (api === undefined) throw new Error(`unknown API key ${header.requestApiKey}`)
   const request = api.readRequest(body, header.requestApiVersion)
   return { header, headerVersion, api, request, remaining: body.remaining }

@@ -1,4 +1,4 @@
-import { allApis } from '@tributary/protocol'
+import { allApis } from '@tributary/protocol/apis'
 import { handlers } from '../handlers/registry.js'
 
 export const PROTOCOL_COVERAGE_DOC = 'docs/protocol-coverage.md'

@@ -4,7 +4,8 @@
 // The response header is always v0 so that a client that does not yet know
 // the broker's versions can read it. An unsupported version is answered
 // by the dispatcher with UNSUPPORTED_VERSION in v0 (see dispatcher.ts).
-import { ApiVersionsApi, ErrorCode } from '@tributary/protocol'
+import { ErrorCode } from '@tributary/protocol'
+import { ApiVersionsApi } from '@tributary/protocol/apis/api-versions'
 import { defineHandler } from './define.js'
 import { advertisedApiVersions } from './advertised.js'
 

@@ -4,7 +4,8 @@
 // v5: offline replicas. v7: leader epoch. v8-10: cluster authorized operations,
 // v8+: topic authorized operations. v9: flexible. v10: topic ids; v12 allows
 // lookup by topic id only (name null).
-import { ErrorCode, MetadataApi, ZERO_UUID, type MetadataRequest, type MetadataResponseTopic, type Input } from '@tributary/protocol'
+import { ErrorCode, ZERO_UUID, type Input } from '@tributary/protocol'
+import { MetadataApi, type MetadataRequest, type MetadataResponseTopic } from '@tributary/protocol/apis/metadata'
 import type { TopicImage } from '@tributary/metadata'
 import { defineHandler, type RequestContext } from './define.js'
 import { topicNameProblem } from '../topics/topic-name.js'

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { allApis } from '../../src/generated/index.js'
 import { messageSchemas } from '../../src/generated/schemas.js'
 import { decodeRequestHeader, encodeRequest } from '../../src/messages.js'
+import { apiByKey } from '../../src/apis.js'
 import { ProtocolError } from '../../src/primitives/errors.js'
 import { messageArbitrary } from './schema-arbitrary.js'
 
@@ -70,7 +71,7 @@ function mutate (frame: Buffer, random: () => number): Buffer {
 
 function decode (frame: Buffer): 'ok' | 'error' {
   try {
-    const { api, header, body } = decodeRequestHeader(frame)
+    const { api, header, body } = decodeRequestHeader(frame, apiByKey)
     const v = header.requestApiVersion
     if (api === undefined || v < api.minVersion || v > api.maxVersion) return 'error'
     api.readRequest(body, v)
@@ -118,6 +119,6 @@ test('declared lengths are checked before allocation', () => {
   frame.writeInt32BE(7, 4)
   frame.writeInt16BE(-1, 8) // null client id
   frame.writeInt32BE(0x7fffffff, 10)
-  const { api, body } = decodeRequestHeader(frame)
+  const { api, body } = decodeRequestHeader(frame, apiByKey)
   assert.throws(() => api!.readRequest(body, 1), (err: Error) => err instanceof ProtocolError && /cannot fit/.test(err.message))
 })

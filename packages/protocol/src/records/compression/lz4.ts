@@ -3,7 +3,13 @@ import { ProtocolDecodeError } from '../../primitives/errors.js'
 import { CompressionCodec, asBuffer, corruptInput, outputTooLarge } from './codec.js'
 
 const require = createRequire(import.meta.url)
-const lz4 = require('lz4-napi') as typeof import('lz4-napi')
+// Loaded on first use: native modules cost start-up time that a broker
+// which never sees this codec should not pay.
+let lz4Module: typeof import('lz4-napi') | undefined
+function lz4 (): typeof import('lz4-napi') {
+  lz4Module ??= require('lz4-napi') as typeof import('lz4-napi')
+  return lz4Module
+}
 
 /*
  * Kafka's lz4 codec is the LZ4 *frame* format (magic 0x184D2204, KIP-57).
@@ -90,7 +96,7 @@ function exactSize (layout: Lz4Layout, max: number): number {
       const framed = Buffer.allocUnsafe(4 + b.data.length)
       framed.writeUInt32LE(b.maxSize, 0)
       b.data.copy(framed, 4)
-      total += lz4.uncompressSync(framed).length
+      total += lz4().uncompressSync(framed).length
     }
     if (total > max) throw outputTooLarge(CompressionCodec.LZ4, max)
   }
@@ -108,11 +114,11 @@ function checkBound (input: Buffer, max: number): void {
 }
 
 export function lz4CompressSync (data: Uint8Array): Buffer {
-  return lz4.compressFrameSync(asBuffer(data))
+  return lz4().compressFrameSync(asBuffer(data))
 }
 
 export async function lz4Compress (data: Uint8Array): Promise<Buffer> {
-  return await lz4.compressFrame(data)
+  return await lz4().compressFrame(data)
 }
 
 export function lz4DecompressSync (data: Uint8Array, max: number): Buffer {
@@ -120,7 +126,7 @@ export function lz4DecompressSync (data: Uint8Array, max: number): Buffer {
   let out: Buffer
   try {
     checkBound(input, max)
-    out = lz4.decompressFrameSync(input)
+    out = lz4().decompressFrameSync(input)
   } catch (err) {
     throw corruptInput(CompressionCodec.LZ4, err)
   }
@@ -133,7 +139,7 @@ export async function lz4Decompress (data: Uint8Array, max: number): Promise<Buf
   let out: Buffer
   try {
     checkBound(input, max)
-    out = await lz4.decompressFrame(input)
+    out = await lz4().decompressFrame(input)
   } catch (err) {
     throw corruptInput(CompressionCodec.LZ4, err)
   }

@@ -4,7 +4,13 @@ import { Reader } from '../../primitives/reader.js'
 import { CompressionCodec, asBuffer, corruptInput, outputTooLarge } from './codec.js'
 
 const require = createRequire(import.meta.url)
-const snappy = require('snappy') as typeof import('snappy')
+// Loaded on first use: native modules cost start-up time that a broker
+// which never sees this codec should not pay.
+let snappyModule: typeof import('snappy') | undefined
+function snappy (): typeof import('snappy') {
+  snappyModule ??= require('snappy') as typeof import('snappy')
+  return snappyModule
+}
 
 /*
  * Kafka's Java client writes snappy through snappy-java's SnappyOutputStream,
@@ -56,11 +62,11 @@ function frame (blocks: Buffer[]): Buffer {
 }
 
 export function snappyCompressSync (data: Uint8Array): Buffer {
-  return frame(chunks(asBuffer(data)).map(c => snappy.compressSync(c)))
+  return frame(chunks(asBuffer(data)).map(c => snappy().compressSync(c)))
 }
 
 export async function snappyCompress (data: Uint8Array): Promise<Buffer> {
-  return frame(await Promise.all(chunks(asBuffer(data)).map(async c => await snappy.compress(c))))
+  return frame(await Promise.all(chunks(asBuffer(data)).map(async c => await snappy().compress(c))))
 }
 
 /**
@@ -97,7 +103,7 @@ function blocksOf (input: Buffer, max: number): Buffer[] {
 }
 
 function uncompressBlockSync (block: Buffer): Buffer {
-  return snappy.uncompressSync(block, { asBuffer: true }) as Buffer
+  return snappy().uncompressSync(block, { asBuffer: true }) as Buffer
 }
 
 export function snappyDecompressSync (data: Uint8Array, max: number): Buffer {
@@ -113,7 +119,7 @@ export function snappyDecompressSync (data: Uint8Array, max: number): Buffer {
 export async function snappyDecompress (data: Uint8Array, max: number): Promise<Buffer> {
   const blocks = blocksOf(asBuffer(data), max)
   try {
-    const out = await Promise.all(blocks.map(async b => await snappy.uncompress(b, { asBuffer: true }) as Buffer))
+    const out = await Promise.all(blocks.map(async b => await snappy().uncompress(b, { asBuffer: true }) as Buffer))
     return out.length === 1 ? out[0]! : Buffer.concat(out)
   } catch (err) {
     throw corruptInput(CompressionCodec.SNAPPY, err)

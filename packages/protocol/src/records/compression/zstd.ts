@@ -3,8 +3,18 @@ import { ProtocolDecodeError } from '../../primitives/errors.js'
 import { CompressionCodec, asBuffer, corruptInput, outputTooLarge } from './codec.js'
 
 const require = createRequire(import.meta.url)
-const zstd = require('zstd-napi') as typeof import('zstd-napi')
-const binding = require('zstd-napi/binding') as typeof import('zstd-napi/binding.js')
+// Loaded on first use: native modules cost start-up time that a broker
+// which never sees this codec should not pay.
+let zstdModule: typeof import('zstd-napi') | undefined
+function zstd (): typeof import('zstd-napi') {
+  zstdModule ??= require('zstd-napi') as typeof import('zstd-napi')
+  return zstdModule
+}
+let bindingModule: typeof import('zstd-napi/binding.js') | undefined
+function binding (): typeof import('zstd-napi/binding.js') {
+  bindingModule ??= require('zstd-napi/binding') as typeof import('zstd-napi/binding.js')
+  return bindingModule
+}
 
 /*
  * Kafka's zstd codec (KIP-110) is a plain zstd stream as written by zstd-jni.
@@ -23,17 +33,18 @@ const MIN_CHUNK = 64 * 1024
 const MAX_CHUNK = 4 * 1024 * 1024
 
 // One context, reused: decoding is synchronous, so no two calls interleave.
-let dctx: InstanceType<typeof binding.DCtx> | undefined
+type ZstdBinding = typeof import('zstd-napi/binding.js')
+let dctx: InstanceType<ZstdBinding['DCtx']> | undefined
 
-function context (): InstanceType<typeof binding.DCtx> {
-  dctx ??= new binding.DCtx()
+function context (): InstanceType<ZstdBinding['DCtx']> {
+  dctx ??= new (binding().DCtx)()
   // Drop any half-decoded frame a previous failed call left behind.
-  dctx.reset(binding.ResetDirective.sessionOnly)
+  dctx.reset(binding().ResetDirective.sessionOnly)
   return dctx
 }
 
 export function zstdCompressSync (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Buffer {
-  return zstd.compress(data, { compressionLevel: level })
+  return zstd().compress(data, { compressionLevel: level })
 }
 
 export async function zstdCompress (data: Uint8Array, level?: number): Promise<Buffer> {
@@ -43,8 +54,8 @@ export async function zstdCompress (data: Uint8Array, level?: number): Promise<B
 function decode (input: Buffer, max: number): Buffer {
   const ctx = context()
   // Fast path: a single frame that declares its size, which fits the limit.
-  const declared = binding.getFrameContentSize(input)
-  if (declared !== null && declared <= max && binding.findFrameCompressedSize(input) === input.length) {
+  const declared = binding().getFrameContentSize(input)
+  if (declared !== null && declared <= max && binding().findFrameCompressedSize(input) === input.length) {
     const out = Buffer.allocUnsafe(declared)
     const n = ctx.decompress(out, input)
     if (n !== declared) throw new ProtocolDecodeError(`zstd frame declared ${declared} bytes but produced ${n}`)
