@@ -3,7 +3,7 @@ import { MetadataApi } from '@tributary/protocol/apis'
 import { RawClient } from './raw-client.js'
 
 /**
- * Creates topics the only way the broker offers so far: a Metadata request
+ * Creates topics the way a producer's first Metadata request does: a Metadata request
  * (v12, allow_auto_topic_creation) for names that do not exist yet, which
  * auto-creates them with `num.partitions` partitions. Fails unless every
  * topic comes back without error.

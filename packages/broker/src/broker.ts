@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EmbeddedMetadataStore } from '@tributary/metadata'
 import { type BrokerConfig, ConfigSource, advertisedEndpoint, bindHost, loadConfig } from './config/index.js'
+import { DynamicBrokerConfig } from './config/dynamic.js'
 import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
 import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
@@ -87,6 +88,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
           'transaction.state.log.replication.factor': config.getInt('transaction.state.log.replication.factor')
         }
       },
+      config: new DynamicBrokerConfig(config, metadata, config.nodeId, log),
       metadata,
       log,
       advertised: new Map<string, AdvertisedAddress>()

@@ -1,4 +1,5 @@
-import type { MetadataStore } from '@tributary/metadata'
+import type { MetadataStore, TopicImage } from '@tributary/metadata'
+import type { DynamicBrokerConfig } from './config/dynamic.js'
 import type { Logger } from './network/index.js'
 
 /** An address clients are told to use for this broker on one listener. */
@@ -27,8 +28,22 @@ export interface BrokerSettings {
  */
 export interface BrokerState {
   readonly settings: BrokerSettings
+  /**
+   * The full configuration: `staticConfig` as loaded at startup, and
+   * `current()` with the dynamic broker configs of the metadata store on
+   * top (DescribeConfigs, topic defaults).
+   */
+  readonly config: DynamicBrokerConfig
   readonly metadata: MetadataStore
   readonly log: Logger
   /** Advertised address per listener name; filled in once the listeners are bound. */
   readonly advertised: Map<string, AdvertisedAddress>
+  /**
+   * Called by DeleteTopics once a topic has left the metadata, to remove
+   * its partitions' data. The log layer installs it in broker.ts when it
+   * exists; until then nothing is written for a topic, so there is nothing
+   * to remove. A failure is logged and does not undo the deletion: as in
+   * Kafka, the metadata change is the deletion and data removal follows it.
+   */
+  readonly onTopicDeleted?: (topic: TopicImage) => Promise<void>
 }

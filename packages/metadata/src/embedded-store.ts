@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { writeFileDurably } from './durable-file.js'
 import { type MetadataImage, type TopicImage, buildImage } from './image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
-import { MetadataError, collidingTopic, type MetadataStore, type NewTopic } from './store.js'
+import { MetadataError, collidingTopic, type ConfigUpdate, type MetadataStore, type NewTopic } from './store.js'
 
 const SNAPSHOT_FILE = 'tributary-metadata.json'
 const FORMAT_VERSION = 1
@@ -13,6 +13,15 @@ interface Snapshot {
   version: number
   epoch: number
   topics: TopicImage[]
+  /** Dynamic broker configs by resource name; absent in snapshots written before they existed. */
+  brokerConfigs?: Record<string, Record<string, string>>
+}
+
+/** What one change produces: the parts of the image it replaces, and its result. */
+interface Changed<T> {
+  topics?: Map<string, TopicImage>
+  brokerConfigs?: Map<string, Readonly<Record<string, string>>>
+  result: T
 }
 
 export interface EmbeddedStoreOptions {
@@ -55,7 +64,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
       controllerId: options.nodeId,
       epoch: snapshot.epoch,
       brokers: [{ nodeId: options.nodeId, rack: options.rack ?? null }],
-      topics: new Map(snapshot.topics.map(t => [t.name, t]))
+      topics: new Map(snapshot.topics.map(t => [t.name, t])),
+      brokerConfigs: new Map(Object.entries(snapshot.brokerConfigs ?? {}))
     })
     return new EmbeddedMetadataStore(path, image)
   }
@@ -74,9 +84,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
         partitions: topic.assignments.map((replicas, index) => ({ index, leader: replicas[0] ?? -1, leaderEpoch: 0, replicas, isr: replicas })),
         configs: { ...(topic.configs ?? {}) }
       }
-      const topics = new Map(image.topics)
-      topics.set(created.name, created)
-      return { topics, result: created }
+      return { topics: new Map(image.topics).set(created.name, created), result: created }
     })
   }
 
@@ -84,9 +92,52 @@ export class EmbeddedMetadataStore implements MetadataStore {
     return this.change(image => {
       const existing = image.topics.get(name)
       if (existing === undefined) throw new MetadataError('TRIB_METADATA_UNKNOWN_TOPIC', `Topic '${name}' does not exist.`)
-      const topics = new Map(image.topics)
-      topics.delete(name)
-      return { topics, result: existing }
+      return { topics: without(image.topics, name), result: existing }
+    })
+  }
+
+  deleteTopicById (id: string): Promise<TopicImage> {
+    return this.change(image => {
+      const existing = image.topicsById.get(id)
+      if (existing === undefined) throw new MetadataError('TRIB_METADATA_UNKNOWN_TOPIC_ID', `No topic has id ${id}.`)
+      return { topics: without(image.topics, existing.name), result: existing }
+    })
+  }
+
+  createPartitions (name: string, count: number, assignments: number[][]): Promise<TopicImage> {
+    return this.change(image => {
+      const existing = image.topics.get(name)
+      if (existing === undefined) throw new MetadataError('TRIB_METADATA_UNKNOWN_TOPIC', `Topic '${name}' does not exist.`)
+      const current = existing.partitions.length
+      if (count <= current) {
+        throw new MetadataError('TRIB_METADATA_INVALID_PARTITIONS', `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`)
+      }
+      if (assignments.length !== count - current) {
+        throw new MetadataError('TRIB_METADATA_INVALID_PARTITIONS',
+          `Attempted to add ${count - current} additional partition(s), but ${assignments.length} assignment(s) were given.`)
+      }
+      const added = assignments.map((replicas, i) => ({ index: current + i, leader: replicas[0] ?? -1, leaderEpoch: 0, replicas, isr: replicas }))
+      const updated: TopicImage = { ...existing, partitions: [...existing.partitions, ...added] }
+      return { topics: new Map(image.topics).set(name, updated), result: updated }
+    })
+  }
+
+  alterTopicConfigs (name: string, update: ConfigUpdate): Promise<TopicImage> {
+    return this.change(image => {
+      const existing = image.topics.get(name)
+      if (existing === undefined) throw new MetadataError('TRIB_METADATA_UNKNOWN_TOPIC', `Topic '${name}' does not exist.`)
+      const updated: TopicImage = { ...existing, configs: { ...update(existing.configs) } }
+      return { topics: new Map(image.topics).set(name, updated), result: updated }
+    })
+  }
+
+  alterBrokerConfigs (resource: string, update: ConfigUpdate): Promise<Readonly<Record<string, string>>> {
+    return this.change(image => {
+      const configs = { ...update(image.brokerConfigs.get(resource) ?? {}) }
+      const brokerConfigs = new Map(image.brokerConfigs)
+      if (Object.keys(configs).length === 0) brokerConfigs.delete(resource)
+      else brokerConfigs.set(resource, configs)
+      return { brokerConfigs, result: configs }
     })
   }
 
@@ -100,19 +151,28 @@ export class EmbeddedMetadataStore implements MetadataStore {
     await this.queue.catch(() => {})
   }
 
-  private change<T> (fn: (image: MetadataImage) => { topics: Map<string, TopicImage>, result: T }): Promise<T> {
+  private change<T> (fn: (image: MetadataImage) => Changed<T>): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.closed) throw new MetadataError('TRIB_METADATA_CLOSED', 'metadata store is closed')
-      const { topics, result } = fn(this.current)
+      const changed = fn(this.current)
+      // Parts a change leaves alone keep their identity, so readers can cache what they derive from them.
+      const topics = changed.topics ?? this.current.topics
+      const brokerConfigs = changed.brokerConfigs ?? this.current.brokerConfigs
       const epoch = this.current.epoch + 1
-      const snapshot: Snapshot = { version: FORMAT_VERSION, epoch, topics: [...topics.values()] }
+      const snapshot: Snapshot = { version: FORMAT_VERSION, epoch, topics: [...topics.values()], brokerConfigs: Object.fromEntries(brokerConfigs) }
       await writeFileDurably(this.path, JSON.stringify(snapshot))
-      this.current = buildImage({ ...this.current, epoch, topics })
+      this.current = buildImage({ ...this.current, epoch, topics, brokerConfigs })
       for (const l of this.listeners) l(this.current)
-      return result
+      return changed.result
     }
     const p = this.queue.then(run, run)
     this.queue = p.catch(() => {})
     return p
   }
+}
+
+function without (topics: ReadonlyMap<string, TopicImage>, name: string): Map<string, TopicImage> {
+  const copy = new Map(topics)
+  copy.delete(name)
+  return copy
 }

@@ -34,6 +34,13 @@ export interface MetadataImage {
   readonly brokers: readonly BrokerImage[]
   readonly topics: ReadonlyMap<string, TopicImage>
   readonly topicsById: ReadonlyMap<string, TopicImage>
+  /**
+   * Dynamic broker configs with Kafka's names, as Kafka keeps them in its
+   * metadata log (ConfigRecords of BROKER resources): the key is the
+   * resource name, a node id for one broker's settings and '' for the
+   * cluster-wide default (DYNAMIC_DEFAULT_BROKER_CONFIG).
+   */
+  readonly brokerConfigs: ReadonlyMap<string, Readonly<Record<string, string>>>
 }
 
 export function buildImage (base: Omit<MetadataImage, 'topicsById'>): MetadataImage {

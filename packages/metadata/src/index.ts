@@ -1,6 +1,6 @@
 export type { MetadataImage, TopicImage, PartitionImage, BrokerImage } from './image.js'
 export { buildImage } from './image.js'
-export { type MetadataStore, type NewTopic, MetadataError, collidingTopic } from './store.js'
+export { type MetadataStore, type NewTopic, type ConfigUpdate, type MetadataErrorCode, MetadataError, collidingTopic } from './store.js'
 export { EmbeddedMetadataStore, type EmbeddedStoreOptions } from './embedded-store.js'
 export { loadOrCreateMetaProperties, newClusterId, MetaPropertiesError, type MetaProperties } from './meta-properties.js'
 export { writeFileDurably, syncDirectory } from './durable-file.js'

@@ -10,10 +10,21 @@ export interface NewTopic {
   id?: string
 }
 
+/** Computes a new config set from the current one; may throw to refuse the change (nothing is written then). */
+export type ConfigUpdate = (current: Readonly<Record<string, string>>) => Record<string, string>
+
+export type MetadataErrorCode =
+  | 'TRIB_METADATA_TOPIC_EXISTS'
+  | 'TRIB_METADATA_TOPIC_COLLISION'
+  | 'TRIB_METADATA_UNKNOWN_TOPIC'
+  | 'TRIB_METADATA_UNKNOWN_TOPIC_ID'
+  | 'TRIB_METADATA_INVALID_PARTITIONS'
+  | 'TRIB_METADATA_CLOSED'
+
 /** Why a metadata change was refused; mapped to Kafka error codes at the edge. */
 export class MetadataError extends Error {
-  readonly code: 'TRIB_METADATA_TOPIC_EXISTS' | 'TRIB_METADATA_TOPIC_COLLISION' | 'TRIB_METADATA_UNKNOWN_TOPIC' | 'TRIB_METADATA_CLOSED'
-  constructor (code: MetadataError['code'], message: string) {
+  readonly code: MetadataErrorCode
+  constructor (code: MetadataErrorCode, message: string) {
     super(message)
     this.code = code
     this.name = 'MetadataError'
@@ -37,12 +48,28 @@ export function collidingTopic (topics: ReadonlyMap<string, unknown>, name: stri
  * The one way to read and change cluster metadata (DESIGN.md §1, principle
  * 5). Two backends pass the same contract suite: embedded (a local file,
  * single node) and etcd (cluster mode, a later issue). A change resolves
- * once it is durable; `image()` reflects it from then on.
+ * once it is durable; `image()` reflects it from then on. Changes are
+ * applied one at a time, each against the image the previous one left, so
+ * that the checks inside a change (exists? still this many partitions?)
+ * hold when it is written.
  */
 export interface MetadataStore {
   image (): MetadataImage
   createTopic (topic: NewTopic): Promise<TopicImage>
   deleteTopic (name: string): Promise<TopicImage>
+  /** Deletes by topic id (DeleteTopics v6); TRIB_METADATA_UNKNOWN_TOPIC_ID when no topic has it. */
+  deleteTopicById (id: string): Promise<TopicImage>
+  /**
+   * Grows a topic to `count` partitions; `assignments` holds the replicas
+   * of each new partition, so its length must be `count` minus the current
+   * count. Refuses anything that is not an increase
+   * (TRIB_METADATA_INVALID_PARTITIONS), as Kafka does.
+   */
+  createPartitions (name: string, count: number, assignments: number[][]): Promise<TopicImage>
+  /** Replaces a topic's config overrides with what `update` returns. */
+  alterTopicConfigs (name: string, update: ConfigUpdate): Promise<TopicImage>
+  /** Replaces the dynamic configs of a broker resource ('' = cluster default); returns the new set. */
+  alterBrokerConfigs (resource: string, update: ConfigUpdate): Promise<Readonly<Record<string, string>>>
   /** Called after every change with the new image. Returns an unsubscribe function. */
   onChange (listener: (image: MetadataImage) => void): () => void
   close (): Promise<void>

@@ -33,6 +33,12 @@ function checkDirectoryList (value: ConfigValue): string | undefined {
   return undefined
 }
 
+/** Kafka's gzip levels: Deflater's 1 to 9, or -1 for its default. */
+function checkGzipLevel (value: ConfigValue): string | undefined {
+  const level = value as number
+  return level === -1 || (level >= 1 && level <= 9) ? undefined : 'must be 1 to 9, or -1 for the codec\'s default'
+}
+
 const LISTENERS = custom('comma-separated NAME://host:port, port 0 to 65535', checkListenerList)
 
 const G = {
@@ -234,6 +240,44 @@ export const CONFIG_DEFINITIONS = [
     group: G.STORAGE
   },
   {
+    name: 'log.roll.jitter.ms',
+    type: ConfigType.LONG,
+    default: null,
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Most random time taken off the roll age of each segment, so that partitions do not all roll at once; takes precedence over log.roll.jitter.hours.',
+    group: G.STORAGE
+  },
+  {
+    name: 'log.roll.jitter.hours',
+    type: ConfigType.INT,
+    default: '0',
+    validator: atLeast(0),
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Roll jitter in hours, used when log.roll.jitter.ms is unset.',
+    group: G.STORAGE
+  },
+  {
+    name: 'log.segment.delete.delay.ms',
+    type: ConfigType.LONG,
+    default: '60000',
+    validator: atLeast(0),
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Wait between taking a segment out of a log and removing its files.',
+    group: G.STORAGE
+  },
+  {
+    name: 'log.preallocate',
+    type: ConfigType.BOOLEAN,
+    default: 'false',
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Allocate a new segment file at its full size when it is created.',
+    group: G.STORAGE
+  },
+  {
     name: 'log.index.interval.bytes',
     type: ConfigType.INT,
     default: '4096',
@@ -302,6 +346,37 @@ export const CONFIG_DEFINITIONS = [
     importance: Importance.HIGH,
     updateMode: UpdateMode.CLUSTER_WIDE,
     doc: 'Codec of stored batches; producer stores each batch with the codec its producer chose.',
+    group: G.STORAGE
+  },
+
+  {
+    name: 'compression.gzip.level',
+    type: ConfigType.INT,
+    default: '-1',
+    validator: custom('1 to 9, or -1 for the codec\'s default', checkGzipLevel),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Level used when compression.type is gzip (KIP-390).',
+    group: G.STORAGE
+  },
+  {
+    name: 'compression.lz4.level',
+    type: ConfigType.INT,
+    default: '9',
+    validator: between(1, 17),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Level used when compression.type is lz4 (KIP-390).',
+    group: G.STORAGE
+  },
+  {
+    name: 'compression.zstd.level',
+    type: ConfigType.INT,
+    default: '3',
+    validator: between(-131072, 22),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Level used when compression.type is zstd (KIP-390).',
     group: G.STORAGE
   },
 
@@ -379,6 +454,57 @@ export const CONFIG_DEFINITIONS = [
     importance: Importance.MEDIUM,
     updateMode: UpdateMode.CLUSTER_WIDE,
     doc: 'Share of a log that must be not yet compacted before the cleaner takes it on.',
+    group: G.RETENTION
+  },
+
+  {
+    name: 'log.cleaner.delete.retention.ms',
+    type: ConfigType.LONG,
+    default: '86400000',
+    validator: atLeast(0),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'How long the cleaner keeps tombstones (records with a null value) of compacted topics, so that consumers can see the deletion.',
+    group: G.RETENTION
+  },
+  {
+    name: 'log.cleaner.min.compaction.lag.ms',
+    type: ConfigType.LONG,
+    default: '0',
+    validator: atLeast(0),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Youngest a record may be and still be compacted away.',
+    group: G.RETENTION
+  },
+  {
+    name: 'log.cleaner.max.compaction.lag.ms',
+    type: ConfigType.LONG,
+    default: LONG_MAX,
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'Oldest a record may get before its segment becomes eligible for compaction, however clean the log.',
+    group: G.RETENTION
+  },
+  {
+    name: 'log.local.retention.ms',
+    type: ConfigType.LONG,
+    default: '-2',
+    validator: atLeast(-2),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'With tiered storage, age after which segments already copied to remote storage leave the local disk; -2 means log.retention.ms (KIP-405).',
+    group: G.RETENTION
+  },
+  {
+    name: 'log.local.retention.bytes',
+    type: ConfigType.LONG,
+    default: '-2',
+    validator: atLeast(-2),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.CLUSTER_WIDE,
+    doc: 'With tiered storage, local size of a partition beyond which copied segments leave the local disk; -2 means log.retention.bytes (KIP-405).',
     group: G.RETENTION
   },
 
@@ -642,6 +768,16 @@ export const CONFIG_DEFINITIONS = [
     importance: Importance.HIGH,
     updateMode: UpdateMode.READ_ONLY,
     doc: 'How long the broker\'s own requests to other brokers wait for an answer.',
+    group: G.REQUESTS
+  },
+  {
+    name: 'max.request.partition.size.limit',
+    type: ConfigType.INT,
+    default: '2000',
+    validator: atLeast(1),
+    importance: Importance.LOW,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Most partitions one DescribeTopicPartitions response describes; the client pages on with the cursor (KIP-966).',
     group: G.REQUESTS
   },
   {

@@ -51,3 +51,8 @@ export { parseProperties, parsePropertiesToMap, formatProperty, PropertiesSyntax
 export type { PropertyEntry } from './properties.js'
 export { isValidClusterId } from './cluster-id.js'
 export { renderConfigurationDocs, CONFIGURATION_DOC_PATH } from './docs.js'
+export { TOPIC_CONFIG_DEFINITIONS, findTopicDefinition } from './topic-definitions.js'
+export type { TopicConfigDef } from './topic-definitions.js'
+export { describeTopicConfigs, effectiveTopicConfigs, topicConfigValue, validateTopicConfigs, TOPIC_CONFIG_SOURCE } from './topic-configs.js'
+export type { TopicConfigEntry, WireSynonym } from './topic-configs.js'
+export { DynamicBrokerConfig, DYNAMIC_BROKER_KEYS, CLUSTER_DEFAULT_RESOURCE, validateDynamicBrokerConfigs } from './dynamic.js'

@@ -56,6 +56,13 @@ export const SYNONYM_GROUPS: readonly SynonymGroup[] = [
     ]
   },
   {
+    primary: 'log.roll.jitter.ms',
+    members: [
+      { name: 'log.roll.jitter.ms' },
+      { name: 'log.roll.jitter.hours', toPrimary: times(HOUR) }
+    ]
+  },
+  {
     primary: 'log.flush.interval.ms',
     members: [
       { name: 'log.flush.interval.ms' },

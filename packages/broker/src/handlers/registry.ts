@@ -1,5 +1,13 @@
 import type { Handler } from './define.js'
+import alterConfigs from './alter-configs.js'
 import apiVersions from './api-versions.js'
+import createPartitions from './create-partitions.js'
+import createTopics from './create-topics.js'
+import deleteTopics from './delete-topics.js'
+import describeCluster from './describe-cluster.js'
+import describeConfigs from './describe-configs.js'
+import describeTopicPartitions from './describe-topic-partitions.js'
+import incrementalAlterConfigs from './incremental-alter-configs.js'
 import metadata from './metadata.js'
 
 /**
@@ -9,7 +17,15 @@ import metadata from './metadata.js'
  */
 export const handlers: readonly Handler[] = [
   apiVersions,
-  metadata
+  metadata,
+  createTopics,
+  deleteTopics,
+  createPartitions,
+  describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
+  describeCluster,
+  describeTopicPartitions
 ]
 
 const byKey: (Handler | undefined)[] = []

@@ -1,0 +1,39 @@
+import { ErrorCode } from '@tributary/protocol'
+import { CreateTopicsApi, MetadataApi } from '@tributary/protocol/apis'
+import { startBroker, type Broker, type StartBrokerOptions } from '../../src/index.js'
+import { RawClient } from '../raw-client.js'
+
+/** Starts a broker with `options`, connects one raw client, and closes both afterwards. */
+export async function withBroker (options: StartBrokerOptions, fn: (c: RawClient, broker: Broker) => Promise<void>): Promise<void> {
+  const broker = await startBroker({ port: 0, ...options })
+  const c = await RawClient.connect(broker.port)
+  try {
+    await fn(c, broker)
+  } finally {
+    c.close()
+    await broker.close()
+  }
+}
+
+/** Creates topics with CreateTopics v7 and fails unless each was created; returns their ids. */
+export async function createTopics (c: RawClient, topics: Array<{ name: string, partitions?: number, configs?: Record<string, string> }>): Promise<string[]> {
+  const res = await c.request(CreateTopicsApi, 7, {
+    topics: topics.map(t => ({
+      name: t.name,
+      numPartitions: t.partitions ?? -1,
+      replicationFactor: -1,
+      configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value }))
+    })),
+    timeoutMs: 5000
+  })
+  for (const t of res.topics) {
+    if (t.errorCode !== ErrorCode.NONE) throw new Error(`creating ${t.name} failed: ${t.errorCode} ${t.errorMessage ?? ''}`)
+  }
+  return res.topics.map(t => t.topicId)
+}
+
+/** Topic name -> partition count, as Metadata v12 reports them (null: every topic). */
+export async function partitionCounts (c: RawClient, names: string[] | null = null): Promise<Record<string, number>> {
+  const res = await c.request(MetadataApi, 12, { topics: names?.map(name => ({ name })) ?? null, allowAutoTopicCreation: false })
+  return Object.fromEntries(res.topics.filter(t => t.errorCode === ErrorCode.NONE).map(t => [t.name!, t.partitions.length]))
+}

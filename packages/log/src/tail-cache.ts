@@ -1,0 +1,125 @@
+import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD } from '@tributary/protocol'
+
+interface Chunk {
+  /** The appended buffer: whole batches, offsets assigned, exactly as written to the segment. */
+  buf: Buffer
+  /** Base offset of its first batch. */
+  first: bigint
+  /** Offset after its last batch. */
+  next: bigint
+}
+
+export interface CachedRead {
+  records: Buffer
+  nextOffset: bigint
+}
+
+/**
+ * The most recent appends of a log, kept as the very buffers the producers
+ * handed over (the append took ownership), so that consumers at the tail
+ * are served without a read syscall and, when their read falls inside one
+ * append, without a copy (DESIGN.md §4: "from an in-memory cache of the log
+ * tail").
+ *
+ * Invariant: the chunks are a contiguous suffix of the log: each starts
+ * where the previous one ends, and the last one ends at the log end. Any
+ * change to the log other than an append (truncation) clears it; a buffer
+ * larger than the budget clears it too, and the next append starts over.
+ * Returned records may be views of cached buffers: callers must not write
+ * to them (nor to a buffer they appended).
+ */
+export class TailCache {
+  private chunks: Chunk[] = []
+  private bytes = 0
+  hits = 0
+
+  constructor (private maxBytes: number) {}
+
+  setBudget (maxBytes: number): void {
+    this.maxBytes = maxBytes
+    this.evict()
+  }
+
+  push (buf: Buffer, first: bigint, next: bigint): void {
+    if (buf.length > this.maxBytes) {
+      this.clear()
+      return
+    }
+    const last = this.chunks[this.chunks.length - 1]
+    if (last !== undefined && last.next !== first) this.clear()
+    this.chunks.push({ buf, first, next })
+    this.bytes += buf.length
+    this.evict()
+  }
+
+  clear (): void {
+    this.chunks = []
+    this.bytes = 0
+  }
+
+  /** The first offset the cache can serve, or null when empty. */
+  get firstOffset (): bigint | null {
+    return this.chunks[0]?.first ?? null
+  }
+
+  /**
+   * Kafka's read rules over the cached batches (see DiskLog.read), or null
+   * when `offset` is below the cache. The caller has checked that `offset`
+   * is below the log end and below maxOffset.
+   */
+  read (offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): CachedRead | null {
+    const chunks = this.chunks
+    if (chunks.length === 0 || offset < chunks[0]!.first) return null
+    let k = chunks.length - 1
+    while (k > 0 && chunks[k]!.first > offset) k--
+    // Find the batch holding `offset` (or the first after it) inside chunk k.
+    let chunk = chunks[k]!
+    let at = 0
+    for (;;) {
+      const base = chunk.buf.readBigInt64BE(at + BASE_OFFSET_OFFSET)
+      const last = base + BigInt(chunk.buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+      if (last >= offset) break
+      at += chunk.buf.readInt32BE(at + LENGTH_OFFSET) + LOG_OVERHEAD
+      if (at >= chunk.buf.length) {
+        k++
+        if (k >= chunks.length) return { records: Buffer.alloc(0), nextOffset: offset }
+        chunk = chunks[k]!
+        at = 0
+      }
+    }
+    const parts: Buffer[] = []
+    let total = 0
+    let nextOffset = offset
+    for (;;) {
+      const partStart = at
+      let stop = false
+      while (at < chunk.buf.length) {
+        const size = chunk.buf.readInt32BE(at + LENGTH_OFFSET) + LOG_OVERHEAD
+        const last = chunk.buf.readBigInt64BE(at + BASE_OFFSET_OFFSET) + BigInt(chunk.buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+        if (last >= maxOffset || (total + size > maxBytes && !(total === 0 && minOneBatch))) {
+          stop = true
+          break
+        }
+        total += size
+        nextOffset = last + 1n
+        at += size
+      }
+      if (at > partStart) parts.push(chunk.buf.subarray(partStart, at))
+      if (stop || ++k >= chunks.length) break
+      chunk = chunks[k]!
+      at = 0
+    }
+    this.hits++
+    if (parts.length === 0) return { records: Buffer.alloc(0), nextOffset }
+    return { records: parts.length === 1 ? parts[0]! : Buffer.concat(parts, total), nextOffset }
+  }
+
+  private evict (): void {
+    let drop = 0
+    while (this.bytes > this.maxBytes && drop < this.chunks.length) {
+      this.bytes -= this.chunks[drop]!.buf.length
+      drop++
+    }
+    if (drop > 0) this.chunks = this.chunks.slice(drop)
+  }
+}
