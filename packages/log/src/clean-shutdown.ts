@@ -16,6 +16,8 @@ import { CLEAN_SHUTDOWN_FILE } from './segment-files.js'
 export interface CleanShutdownState {
   logStartOffset: bigint
   highWatermark: bigint
+  /** Where the last cleaning ended, null if never (the log manager also keeps cleaner-offset-checkpoint). */
+  cleanerCheckpoint: bigint | null
 }
 
 const VERSION = 0
@@ -34,9 +36,10 @@ export function readCleanShutdown (dir: string): CleanShutdownState | null {
     return null
   }
   try {
-    const json = JSON.parse(text) as { version?: unknown, logStartOffset?: unknown, highWatermark?: unknown }
+    const json = JSON.parse(text) as { version?: unknown, logStartOffset?: unknown, highWatermark?: unknown, cleanerCheckpoint?: unknown }
     if (json.version !== VERSION || typeof json.logStartOffset !== 'string' || typeof json.highWatermark !== 'string') return null
-    return { logStartOffset: BigInt(json.logStartOffset), highWatermark: BigInt(json.highWatermark) }
+    const cleaner = typeof json.cleanerCheckpoint === 'string' ? BigInt(json.cleanerCheckpoint) : null
+    return { logStartOffset: BigInt(json.logStartOffset), highWatermark: BigInt(json.highWatermark), cleanerCheckpoint: cleaner }
   } catch {
     return null
   }
@@ -46,7 +49,12 @@ export function readCleanShutdown (dir: string): CleanShutdownState | null {
 export function writeCleanShutdown (dir: string, state: CleanShutdownState): void {
   const fd = openSync(cleanShutdownPath(dir), 'w')
   try {
-    writeSync(fd, JSON.stringify({ version: VERSION, logStartOffset: String(state.logStartOffset), highWatermark: String(state.highWatermark) }) + '\n')
+    writeSync(fd, JSON.stringify({
+      version: VERSION,
+      logStartOffset: String(state.logStartOffset),
+      highWatermark: String(state.highWatermark),
+      cleanerCheckpoint: state.cleanerCheckpoint === null ? null : String(state.cleanerCheckpoint)
+    }) + '\n')
     fsyncSync(fd)
   } finally {
     closeSync(fd)

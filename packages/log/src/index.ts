@@ -1,3 +1,23 @@
 export * from './types.js'
 export * from './errors.js'
 export * from './cleaner/index.js'
+export { DiskLog, type DiskLogOptions, type DiskLogStats, type SegmentInfo } from './disk-log.js'
+export { LogManager, parsePartitionDir, type LogManagerOptions } from './log-manager.js'
+export type { LoadOptions, LogLogger } from './recovery.js'
+export { retentionDeletions, type RetentionCandidate, type RetentionDecision } from './retention.js'
+export { GroupCommit } from './flusher.js'
+export { LeaderEpochCache, LEADER_EPOCH_CHECKPOINT_VERSION } from './leader-epoch-cache.js'
+export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
+export { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
+export { TxnIndex, TXN_INDEX_ENTRY_SIZE, TXN_INDEX_VERSION, decodeAbortedTxn, encodeAbortedTxn } from './txn-index.js'
+export {
+  CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync
+} from './checkpoint-file.js'
+export {
+  LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey, readOffsetsCheckpoint,
+  writeOffsetsCheckpoint, type OffsetsByPartition
+} from './offsets-checkpoint.js'
+export {
+  CLEAN_SHUTDOWN_FILE, DELETED_SUFFIX, CLEANED_SUFFIX, INDEX_SUFFIX, LEADER_EPOCH_CHECKPOINT, LOG_SUFFIX, SNAPSHOT_SUFFIX,
+  SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFileStem, parseOffsetFileName, segmentFilePath, snapshotFileName
+} from './segment-files.js'

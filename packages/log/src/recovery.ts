@@ -23,6 +23,8 @@ export interface LoadOptions {
   logStartOffset?: bigint
   /** From replication-offset-checkpoint. */
   highWatermark?: bigint
+  /** From cleaner-offset-checkpoint. */
+  cleanerCheckpoint?: bigint
 }
 
 export interface LoadedLog {
@@ -31,6 +33,7 @@ export interface LoadedLog {
   logStartOffset: bigint
   highWatermark: bigint
   epochs: LeaderEpochCache
+  cleanerCheckpoint: bigint | null
   /** The previous close was clean (its marker was found and trusted). */
   cleanShutdown: boolean
   /** Recovery changed files or found them unsynced: the log must sync everything before serving. */
@@ -239,6 +242,7 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
     logStartOffset,
     highWatermark,
     epochs,
+    cleanerCheckpoint: marker !== null ? marker.cleanerCheckpoint : (options.cleanerCheckpoint ?? null),
     cleanShutdown: marker !== null,
     needsFullSync,
     truncatedBytes,

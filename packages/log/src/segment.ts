@@ -86,30 +86,52 @@ export class LogSegment {
   private inactive = false
   private deleted = false
 
+  /** Appended to every file name: '' for a live segment, '.cleaned' or '.swap' while the cleaner's copy is on its way in. */
+  private extra: string
+
   private constructor (readonly dir: string, baseOffset: bigint, log: FileRef, size: number, private settings: SegmentSettings,
-    createdMs: number, fresh: boolean) {
+    createdMs: number, fresh: boolean, extra = '') {
     this.baseOffset = baseOffset
+    this.extra = extra
     this.log = log
     this.size = size
     this.createdMs = createdMs
     this.next = fresh ? baseOffset : null
     this.firstBatchTs = fresh ? -1n : null
     if (fresh) {
-      this.offsetIdx = new OffsetIndex(segmentFilePath(dir, baseOffset, INDEX_SUFFIX), settings.maxIndexBytes)
-      this.timeIdx = new TimeIndex(segmentFilePath(dir, baseOffset, TIME_INDEX_SUFFIX), settings.maxIndexBytes)
-      this.txnIdx = new TxnIndex(segmentFilePath(dir, baseOffset, TXN_INDEX_SUFFIX))
+      this.offsetIdx = new OffsetIndex(this.filePath(INDEX_SUFFIX), settings.maxIndexBytes)
+      this.timeIdx = new TimeIndex(this.filePath(TIME_INDEX_SUFFIX), settings.maxIndexBytes)
+      this.txnIdx = new TxnIndex(this.filePath(TXN_INDEX_SUFFIX))
     }
   }
 
-  /** A new empty segment (a roll). Stale files of the same name, if any, are replaced. */
-  static create (dir: string, baseOffset: bigint, settings: SegmentSettings, nowMs: number): LogSegment {
+  /**
+   * A new empty segment (a roll; with `extra`, the cleaner's copy, named
+   * `<base>.log<extra>` etc.). Stale files of the same names are replaced.
+   */
+  static create (dir: string, baseOffset: bigint, settings: SegmentSettings, nowMs: number, extra = ''): LogSegment {
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
-      try { unlinkSync(segmentFilePath(dir, baseOffset, suffix)) } catch (err) { if (!isNotFound(err)) throw err }
+      try { unlinkSync(segmentFilePath(dir, baseOffset, suffix) + extra) } catch (err) { if (!isNotFound(err)) throw err }
     }
-    const log = FileRef.open(segmentFilePath(dir, baseOffset, LOG_SUFFIX), 'w+')
-    const segment = new LogSegment(dir, baseOffset, log, 0, settings, nowMs, true)
+    const log = FileRef.open(segmentFilePath(dir, baseOffset, LOG_SUFFIX) + extra, 'w+')
+    const segment = new LogSegment(dir, baseOffset, log, 0, settings, nowMs, true, extra)
     segment.logDirty = true
     return segment
+  }
+
+  private filePath (suffix: string): string {
+    return segmentFilePath(this.dir, this.baseOffset, suffix) + this.extra
+  }
+
+  /** Renames every file of the segment to the new extra suffix (the cleaner's .cleaned -> .swap -> live). */
+  renameFiles (extra: string): void {
+    const to = (suffix: string): string => segmentFilePath(this.dir, this.baseOffset, suffix) + extra
+    this.ensureIndexes()
+    this.log.renameTo(to(LOG_SUFFIX))
+    this.offsetIdx!.renameTo(to(INDEX_SUFFIX))
+    this.timeIdx!.renameTo(to(TIME_INDEX_SUFFIX))
+    this.txnIdx!.renameTo(to(TXN_INDEX_SUFFIX))
+    this.extra = extra
   }
 
   /** A segment found on disk; indexes are loaded on first use. */
@@ -159,11 +181,11 @@ export class LogSegment {
    */
   ensureIndexes (): boolean {
     if (this.offsetIdx !== null) return false
-    const indexPath = segmentFilePath(this.dir, this.baseOffset, INDEX_SUFFIX)
-    const timePath = segmentFilePath(this.dir, this.baseOffset, TIME_INDEX_SUFFIX)
+    const indexPath = this.filePath(INDEX_SUFFIX)
+    const timePath = this.filePath(TIME_INDEX_SUFFIX)
     const offsetBytes = readIfExists(indexPath)
     const timeBytes = readIfExists(timePath)
-    this.txnIdx = TxnIndex.load(segmentFilePath(this.dir, this.baseOffset, TXN_INDEX_SUFFIX))
+    this.txnIdx = TxnIndex.load(this.filePath(TXN_INDEX_SUFFIX))
     this.offsetIdx = new OffsetIndex(indexPath, this.settings.maxIndexBytes, offsetBytes ?? undefined)
     this.timeIdx = new TimeIndex(timePath, this.settings.maxIndexBytes, timeBytes ?? undefined)
     const usable = (offsetBytes !== null || this.size === 0) && (timeBytes !== null || this.size === 0) &&
@@ -221,9 +243,9 @@ export class LogSegment {
   }
 
   private scanAndIndex (verifyCrc: boolean, minBaseOffset = this.baseOffset): ScanOutcome {
-    this.offsetIdx ??= new OffsetIndex(segmentFilePath(this.dir, this.baseOffset, INDEX_SUFFIX), this.settings.maxIndexBytes)
-    this.timeIdx ??= new TimeIndex(segmentFilePath(this.dir, this.baseOffset, TIME_INDEX_SUFFIX), this.settings.maxIndexBytes)
-    this.txnIdx ??= TxnIndex.load(segmentFilePath(this.dir, this.baseOffset, TXN_INDEX_SUFFIX))
+    this.offsetIdx ??= new OffsetIndex(this.filePath(INDEX_SUFFIX), this.settings.maxIndexBytes)
+    this.timeIdx ??= new TimeIndex(this.filePath(TIME_INDEX_SUFFIX), this.settings.maxIndexBytes)
+    this.txnIdx ??= TxnIndex.load(this.filePath(TXN_INDEX_SUFFIX))
     this.offsetIdx.reset()
     this.timeIdx.reset()
     this.maxTs = -1n
@@ -621,7 +643,7 @@ export class LogSegment {
     const loaded = [this.offsetIdx, this.timeIdx, this.txnIdx]
     const suffixes = [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]
     for (let k = 0; k < suffixes.length; k++) {
-      const from = segmentFilePath(this.dir, this.baseOffset, suffixes[k]!)
+      const from = this.filePath(suffixes[k]!)
       const to = from + DELETED_SUFFIX
       const idx = loaded[k]
       if (idx !== null && idx !== undefined) {

@@ -134,9 +134,19 @@ export interface PartitionLog {
   logEndOffset (): bigint
   /** Set by the partition layer (replication); the log only stores it and checkpoints it. */
   highWatermark: bigint
-  /** Appends one or more concatenated batches (a produce request's records), assigning offsets. */
+  /**
+   * Appends one or more concatenated batches (a produce request's records),
+   * assigning offsets. The log takes ownership of `batches`: it rewrites
+   * fields in place and may keep the buffer (tail cache), so the caller must
+   * not reuse it.
+   */
   append (batches: Buffer, options?: AppendOptions): Promise<AppendResult>
-  /** Whole batches from `offset` up to `maxBytes` (at least one batch unless minOneBatch is false). Throws LogError OFFSET_OUT_OF_RANGE outside [logStart, logEnd]. */
+  /**
+   * Whole batches from `offset` up to `maxBytes` (at least one batch unless
+   * minOneBatch is false). Throws LogError OFFSET_OUT_OF_RANGE outside
+   * [logStart, logEnd]. The result may be a view of the log's cache: it is
+   * read-only.
+   */
   read (offset: bigint, maxBytes: number, options?: ReadOptions): Promise<ReadResult>
   /** The first offset whose record timestamp is >= `timestamp`, with that timestamp; null if none (ListOffsets by time). */
   offsetForTimestamp (timestamp: bigint): Promise<TimestampOffset | null>

@@ -1,0 +1,138 @@
+// The partition log against the raw file system, in one run (issue 3 §8).
+// Baselines: sequential fs writes of the same bytes (without, and with an
+// fsync per batch) and a raw sequential read of the written file. The log:
+// appends of batches of 1 KiB records (16 KiB and 1 MiB batches), durable
+// appends from 8 concurrent appenders (group commit), sequential reads.
+// Each figure is reported with its ratio to the matching baseline.
+import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const MiB = 1024 * 1024
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const TOTAL_BYTES = Number(process.env.BENCH_LOG_MIB ?? 256) * MiB
+const DURABLE_BYTES = Number(process.env.BENCH_LOG_DURABLE_MIB ?? 32) * MiB
+
+const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
+const now = () => Number(process.hrtime.bigint()) / 1e9
+
+async function makeBatch (protocol, batchBytes) {
+  const records = []
+  const value = Buffer.alloc(1024 - 32, 7)
+  for (let i = 0; i * 1024 < batchBytes; i++) records.push({ key: Buffer.from(`key-${i}`), value, timestamp: 1700000000000n + BigInt(i) })
+  return protocol.encodeRecordBatchSync({ records })
+}
+
+function rawWrite (dir, batch, count, fsyncEach) {
+  const fd = openSync(join(dir, 'raw.log'), 'w')
+  const t0 = now()
+  for (let i = 0; i < count; i++) {
+    writeSync(fd, batch)
+    if (fsyncEach) fsyncSync(fd)
+  }
+  fsyncSync(fd)
+  const s = now() - t0
+  closeSync(fd)
+  return s
+}
+
+function rawRead (dir) {
+  const fd = openSync(join(dir, 'raw.log'), 'r')
+  const buf = Buffer.allocUnsafe(MiB)
+  let total = 0
+  const t0 = now()
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, total)
+    if (n === 0) break
+    total += n
+  }
+  const s = now() - t0
+  closeSync(fd)
+  return { s, bytes: total }
+}
+
+async function logAppend (DiskLog, dir, batch, count, { durable, concurrency }) {
+  const log = await DiskLog.open(join(dir, 'topic-0'), {}, { logger: { warn () {}, info () {}, error () {} } })
+  // The log owns what it is given (it rewrites the base offset), so every
+  // append gets its own copy, made before the clock starts.
+  const copies = Array.from({ length: count }, () => Buffer.from(batch))
+  const t0 = now()
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      await log.append(copies[next++], { durable })
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  await log.flush()
+  const s = now() - t0
+  return { log, s }
+}
+
+async function logRead (log) {
+  let offset = log.logStartOffset()
+  const end = log.logEndOffset()
+  let bytes = 0
+  const t0 = now()
+  while (offset < end) {
+    const r = await log.read(offset, MiB)
+    bytes += r.records.length
+    offset = r.nextOffset
+  }
+  return { s: now() - t0, bytes }
+}
+
+export async function run () {
+  const protocol = await import(join(root, 'packages/protocol/dist/src/index.js'))
+  const { DiskLog } = await import(join(root, 'packages/log/dist/src/disk-log.js'))
+  const rows = []
+  for (const batchBytes of [16 * 1024, MiB]) {
+    const batch = await makeBatch(protocol, batchBytes)
+    const count = Math.max(1, Math.floor(TOTAL_BYTES / batch.length))
+    const durableCount = Math.max(8, Math.floor(DURABLE_BYTES / batch.length))
+    const m = { rawWrite: [], rawWriteFsync: [], rawRead: [], append: [], durable8: [], read: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-log-'))
+      try {
+        m.rawWrite.push(count * batch.length / rawWrite(dir, batch, count, false))
+        const rr = rawRead(dir)
+        m.rawRead.push(rr.bytes / rr.s)
+        m.rawWriteFsync.push(durableCount * batch.length / rawWrite(dir, batch, durableCount, true))
+        const a = await logAppend(DiskLog, dir, batch, count, { durable: false, concurrency: 1 })
+        m.append.push(count * batch.length / a.s)
+        const r = await logRead(a.log)
+        m.read.push(r.bytes / r.s)
+        await a.log.close()
+        rmSync(join(dir, 'topic-0'), { recursive: true, force: true })
+        const d = await logAppend(DiskLog, dir, batch, durableCount, { durable: true, concurrency: 8 })
+        m.durable8.push(durableCount * batch.length / d.s)
+        await d.log.close()
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    const med = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v) / MiB]))
+    rows.push({
+      batchKiB: batchBytes / 1024,
+      rawWriteMiBs: +med.rawWrite.toFixed(1),
+      appendMiBs: +med.append.toFixed(1),
+      appendRatio: +(med.append / med.rawWrite).toFixed(2),
+      rawWriteFsyncMiBs: +med.rawWriteFsync.toFixed(1),
+      durable8MiBs: +med.durable8.toFixed(1),
+      durable8Ratio: +(med.durable8 / med.rawWriteFsync).toFixed(2),
+      rawReadMiBs: +med.rawRead.toFixed(1),
+      readMiBs: +med.read.toFixed(1),
+      readRatio: +(med.read / med.rawRead).toFixed(2)
+    })
+  }
+  const lines = [`log (${ROUNDS} rounds, medians; ${TOTAL_BYTES / MiB} MiB per append run, ${DURABLE_BYTES / MiB} MiB per durable run)`]
+  for (const r of rows) {
+    lines.push(`  batches of ${r.batchKiB} KiB:`)
+    lines.push(`    append, not durable:     ${r.appendMiBs} MiB/s vs raw write ${r.rawWriteMiBs} MiB/s = ${r.appendRatio}x (target >= 0.8)`)
+    lines.push(`    durable, 8 appenders:    ${r.durable8MiBs} MiB/s vs raw write+fsync ${r.rawWriteFsyncMiBs} MiB/s = ${r.durable8Ratio}x (target >= 0.7)`)
+    lines.push(`    sequential read:         ${r.readMiBs} MiB/s vs raw read ${r.rawReadMiBs} MiB/s = ${r.readRatio}x (target >= 0.8)`)
+  }
+  return { figures: { rows }, report: lines.join('\n') }
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { CompressionCodec, decodeRecordBatchSync, splitBatches } from '@tributary/protocol'
+import type { DiskLog } from '../src/disk-log.js'
+import type { TimestampOffset } from '../src/types.js'
+import { T0 } from './helpers/batches.js'
+import { Rng } from './helpers/random.js'
+import { withTempDir } from './helpers/temp-dir.js'
+import { allBatches, batchOf, openLog } from './disk-helpers.js'
+
+/** Kafka's read rule over a list of stored batches: the reference for the file and tail-cache paths. */
+function expectedRead (batches: Buffer[], offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): { bytes: Buffer, next: bigint } {
+  const taken: Buffer[] = []
+  let size = 0
+  let next = offset
+  for (const b of batches) {
+    const base = b.readBigInt64BE(0)
+    const last = base + BigInt(b.readInt32BE(23))
+    if (last < offset) continue
+    if (last >= maxOffset) break
+    if (size + b.length > maxBytes && !(taken.length === 0 && minOneBatch)) break
+    taken.push(b)
+    size += b.length
+    next = last + 1n
+  }
+  return { bytes: Buffer.concat(taken), next }
+}
+
+test('reads from the files and from the tail cache follow the same rules across segments (maxBytes, minOneBatch, maxOffset)', () => withTempDir('read', async dir => {
+  const rng = new Rng(42)
+  const config = { segmentBytes: 2000, indexIntervalBytes: 100 }
+  const cached = await openLog(`${dir}/cached`, config, { tailCacheBytes: 4000 })
+  const uncached = await openLog(`${dir}/files`, config, { tailCacheBytes: 0 })
+  for (let i = 0; i < 120; i++) {
+    const n = rng.int(1, 3)
+    const batches = Array.from({ length: n }, (_, j) => batchOf(rng.int(1, 6), { tag: `x${i}-${j}`, valueBytes: rng.int(1, 90), compression: rng.chance(0.2) ? CompressionCodec.GZIP : CompressionCodec.NONE }))
+    await cached.append(Buffer.concat(batches))
+    await uncached.append(Buffer.concat(batches))
+  }
+  const stored = await allBatches(uncached)
+  assert.equal(stored.length, (await allBatches(cached)).length)
+  const end = uncached.logEndOffset()
+  for (let q = 0; q < 600; q++) {
+    const offset = rng.bigint(0n, end)
+    const maxBytes = rng.pick([0, 1, 50, 300, 1000, 5000, 1 << 20])
+    const maxOffset = rng.chance(0.3) ? rng.bigint(0n, end) : end
+    const minOneBatch = rng.chance(0.8)
+    const want = expectedRead(stored, offset, maxBytes, maxOffset, minOneBatch)
+    for (const log of [cached, uncached]) {
+      const got = await log.read(offset, maxBytes, { maxOffset, minOneBatch })
+      assert.ok(got.records.equals(want.bytes), `read(${offset}, ${maxBytes}, maxOffset ${maxOffset}, minOneBatch ${minOneBatch})`)
+      assert.equal(got.nextOffset, want.next)
+    }
+  }
+  assert.ok(cached.stats.tailCacheHits > 0, 'the tail cache served reads')
+  assert.equal(uncached.stats.tailCacheHits, 0)
+  await cached.close()
+  await uncached.close()
+}))
+
+/** Every record at or above the log start, decoded: the brute-force answer to time queries. */
+function records (stored: Buffer[], logStart: bigint): TimestampOffset[] {
+  return stored.flatMap(b => decodeRecordBatchSync(b).records.map(r => ({ offset: r.offset, timestamp: r.timestamp }))).filter(r => r.offset >= logStart)
+}
+
+async function checkTimeQueries (log: DiskLog, label: string): Promise<void> {
+  const all = records(await allBatches(log), log.logStartOffset())
+  for (let t = T0 - 2n; t <= T0 + 1010n; t += 7n) {
+    const hit = all.find(r => r.timestamp >= t) ?? null
+    assert.deepEqual(await log.offsetForTimestamp(t), hit, `${label}: offsetForTimestamp(T0 + ${t - T0})`)
+  }
+  let best: TimestampOffset | null = null
+  for (const r of all) if (best === null || r.timestamp > best.timestamp) best = r
+  assert.deepEqual(await log.maxTimestampOffset(), best, `${label}: maxTimestampOffset`)
+}
+
+test('time queries find the exact record inside compressed multi-record batches, through the time index of many segments', () => withTempDir('time', async dir => {
+  const rng = new Rng(7)
+  const log = await openLog(dir, { segmentBytes: 1500, indexIntervalBytes: 64, segmentIndexBytes: 120 })
+  for (let i = 0; i < 80; i++) {
+    const n = rng.int(1, 8)
+    // Timestamps mostly rise, with records out of order inside batches (CreateTime is the producer's clock).
+    const deltas = Array.from({ length: n }, () => Math.min(1000, i * 10 + rng.int(-30, 30)))
+    await log.append(batchOf(n, { tag: `t${i}`, deltas: deltas.map(d => Math.max(0, d)), compression: rng.pick([CompressionCodec.NONE, CompressionCodec.GZIP, CompressionCodec.SNAPPY, CompressionCodec.LZ4, CompressionCodec.ZSTD]) }))
+  }
+  assert.ok(log.segments().length > 5)
+  await checkTimeQueries(log, 'fresh')
+  const mid = (await allBatches(log))[30]!
+  const inside = mid.readBigInt64BE(0) + BigInt(mid.readInt32BE(23)) / 2n
+  await log.advanceLogStartOffset(inside + 1n)
+  await checkTimeQueries(log, 'log start inside a batch')
+  await log.truncateTo(log.logEndOffset() - 25n)
+  await checkTimeQueries(log, 'truncated')
+  await log.close()
+  const again = await openLog(dir, { segmentBytes: 1500, indexIntervalBytes: 64, segmentIndexBytes: 120 })
+  await checkTimeQueries(again, 'reopened')
+  await again.close()
+}))
+
+test('a LogAppendTime batch answers with its first record; a read result is whole batches only', () => withTempDir('lat', async dir => {
+  const log = await openLog(dir)
+  await log.append(batchOf(3, { deltas: [5, 1, 9] }))
+  await log.append(batchOf(4, { compression: CompressionCodec.GZIP }), { timestampType: 'LogAppendTime', now: () => T0 + 100n })
+  assert.deepEqual(await log.maxTimestampOffset(), { offset: 3n, timestamp: T0 + 100n })
+  assert.deepEqual(await log.offsetForTimestamp(T0 + 9n), { offset: 2n, timestamp: T0 + 9n })
+  assert.deepEqual(await log.offsetForTimestamp(T0 + 10n), { offset: 3n, timestamp: T0 + 100n })
+  const r = await log.read(0n, 1 << 20)
+  assert.equal(splitBatches(r.records).leftover.length, 0)
+  await log.close()
+}))
