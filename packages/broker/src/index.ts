@@ -4,4 +4,4 @@ export { loadConfig, BrokerConfig, ConfigError, isConfigError, CONFIG_DEFINITION
 export type { LoadConfigOptions, ConfigKey } from './config/index.js'
 export { handlers } from './handlers/registry.js'
 export type { Logger } from './network/index.js'
-export type { LogLevel } from './logger.js'
+export { createLogger, type LogLevel } from './logger.js'

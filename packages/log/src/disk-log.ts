@@ -1,9 +1,12 @@
 import { mkdirSync, existsSync, unlinkSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '@tributary/protocol'
+import { LOG_OVERHEAD, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, splitBatches } from '@tributary/protocol'
 import { scanAppend } from './append-batches.js'
 import { removeCleanShutdown, writeCleanShutdown } from './clean-shutdown.js'
+import { CleanedSegment } from './cleaned-segment.js'
+import type { SegmentDescriptor } from './cleaner/cleanable.js'
+import type { CleanedSegmentWriter, CompactableLog } from './cleaner/compactable-log.js'
 import { LogError } from './errors.js'
 import { GroupCommit } from './flusher.js'
 import { fsyncDirectory, fsyncDirectorySync, isNotFound } from './io.js'
@@ -12,6 +15,7 @@ import { readBatches } from './read-path.js'
 import { floorSegment, loadLog, type LoadOptions, type LogLogger } from './recovery.js'
 import { retentionDeletions } from './retention.js'
 import { LogSegment, type SegmentSettings } from './segment.js'
+import { CLEANED_SUFFIX, SWAP_SUFFIX } from './segment-files.js'
 import { TailCache } from './tail-cache.js'
 import { findMaxTimestamp, findOffsetForTimestamp } from './time-search.js'
 import {
@@ -34,6 +38,8 @@ export interface DiskLogOptions extends LoadOptions {
    * (DeleteRecords, retention) or a truncation lowered the recovery point.
    */
   onCheckpointNeeded?: (log: DiskLog) => void
+  /** Persists the checkpoints now (the log manager writes its files); setCleanerCheckpoint waits for it. */
+  persistCheckpoints?: (log: DiskLog) => Promise<void>
 }
 
 /** One segment as seen from outside (tests, the cleaner, tools). */
@@ -109,7 +115,7 @@ function rollIntervalMs (config: LogConfig): number {
  * last batch (above it after a truncation inside a batch, and then the
  * active segment's base offset says so on disk); logStart <= logEnd.
  */
-export class DiskLog implements PartitionLog {
+export class DiskLog implements PartitionLog, CompactableLog {
   readonly dir: string
   readonly name: string
   private cfg: LogConfig
@@ -125,6 +131,9 @@ export class DiskLog implements PartitionLog {
   private readonly clock: () => number
   private readonly logger: LogLogger
   private readonly onCheckpointNeeded: ((log: DiskLog) => void) | undefined
+  private readonly persistCheckpoints: ((log: DiskLog) => Promise<void>) | undefined
+  private cleanerCheckpointOffset: bigint | null
+  private readonly cleanedWriters = new Set<CleanedSegment>()
   private state: 'open' | 'closing' | 'closed' = 'open'
   private closing: Promise<void> | null = null
   private failure: Error | null = null
@@ -151,6 +160,8 @@ export class DiskLog implements PartitionLog {
     this.clock = options.clock ?? Date.now
     this.logger = options.logger ?? consoleLogger
     this.onCheckpointNeeded = options.onCheckpointNeeded
+    this.persistCheckpoints = options.persistCheckpoints
+    this.cleanerCheckpointOffset = loaded.cleanerCheckpoint
     this.tail = new TailCache(options.tailCacheBytes ?? 1024 * 1024)
     this.commit = new GroupCommit(() => this.syncRound())
     this.stats = {
@@ -224,9 +235,9 @@ export class DiskLog implements PartitionLog {
     // Offsets, epoch and LogAppendTime go into the caller's buffer: the append owns it from here.
     const written: Array<{ at: number, size: number, lastOffset: bigint, maxTimestamp: bigint }> = new Array(spans.length)
     let next = first
-    let newEpoch = -1
-    let newEpochStart = first
-    const latestEpoch = this.epochs.latestEpoch()
+    // Epochs that start in this append (usually none; a follower's append may carry several).
+    let epochStarts: Array<[number, bigint]> | null = null
+    let latestEpoch = this.epochs.latestEpoch()
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!
       setBaseOffset(batches, span.at, next)
@@ -235,9 +246,9 @@ export class DiskLog implements PartitionLog {
         setPartitionLeaderEpoch(batches, span.at, options.leaderEpoch)
         epoch = options.leaderEpoch
       }
-      if (epoch > latestEpoch && epoch > newEpoch) {
-        newEpoch = epoch
-        newEpochStart = next
+      if (epoch > latestEpoch) {
+        (epochStarts ??= []).push([epoch, next])
+        latestEpoch = epoch
       }
       let maxTs = span.maxTimestamp
       if (appendTime !== -1n) {
@@ -251,12 +262,16 @@ export class DiskLog implements PartitionLog {
     try {
       this.active.append(batches, written)
     } catch (err) {
-      if (err instanceof LogError && err.code === 'TRIB_LOG_STORAGE' && err.message.includes('nor cut it back')) this.fail(err)
+      // A write that failed and could not be undone leaves a partial batch: no further append may follow it.
+      if (this.active.isBroken) this.fail(err)
       throw err
     }
     this.leo = next
-    // A new epoch is persisted by the next group commit (before any durable append after it is acknowledged).
-    if (newEpoch >= 0 && this.epochs.assign(newEpoch, newEpochStart)) this.commit.requestInBackground()
+    if (epochStarts !== null) {
+      for (const [epoch, startOffset] of epochStarts) this.epochs.assign(epoch, startOffset)
+      // Persisted by the next group commit, before any later durable append is acknowledged.
+      this.commit.requestInBackground()
+    }
     this.tail.push(batches, first, next)
     this.stats.appends++
     this.stats.appendedBytes += batches.length
@@ -333,6 +348,8 @@ export class DiskLog implements PartitionLog {
     }
     this.truncations++
     if (this.highWatermark > offset) this.highWatermark = offset
+    // Kafka's maybeTruncateCheckpoint: records appended after the cut must not pass for clean ones.
+    if (this.cleanerCheckpointOffset !== null && this.cleanerCheckpointOffset > offset) this.cleanerCheckpointOffset = offset
     if (this.recoveryPointOffset > offset) this.recoveryPointOffset = offset
     this.tail.clear()
     this.epochs.truncateFromEnd(offset)
@@ -400,7 +417,7 @@ export class DiskLog implements PartitionLog {
   }
 
   /** Aborted transactions overlapping [from, to), from the segments' transaction indexes. */
-  abortedTransactions (from: bigint, to: bigint): AbortedTxn[] {
+  async abortedTransactions (from: bigint, to: bigint): Promise<AbortedTxn[]> {
     this.checkOpen()
     const out: AbortedTxn[] = []
     for (let i = Math.max(0, floorSegment(this.segs, from)); i < this.segs.length && this.segs[i]!.baseOffset < to; i++) {
@@ -475,6 +492,132 @@ export class DiskLog implements PartitionLog {
     await fsyncDirectory(dirname(this.dir)).catch(() => {})
   }
 
+  // ---- compaction (CompactableLog, see cleaner/README.md) ---------------------------------------------------
+
+  /** The cleaner's upper bound: the last stable offset, which is the high watermark until transactions exist. */
+  lastStableOffset (): bigint {
+    return this.highWatermark < this.leo ? this.highWatermark : this.leo
+  }
+
+  cleanerCheckpoint (): bigint | null { return this.cleanerCheckpointOffset }
+
+  async setCleanerCheckpoint (offset: bigint): Promise<void> {
+    this.checkOpen()
+    this.cleanerCheckpointOffset = offset
+    await this.persistCheckpoints?.(this)
+  }
+
+  /**
+   * The batches of a segment, in order, as stored, read in chunks of
+   * `chunkBytes` (each chunk a new buffer: the cleaner may keep batches). With
+   * `fromOffset`, starts at the offset index entry at or below it. Stops
+   * quietly if the segment is deleted meanwhile; damaged data ends it with
+   * TRIB_LOG_CORRUPT_BATCH.
+   */
+  async * readBatches (segment: SegmentDescriptor, fromOffset?: bigint, chunkBytes = 1 << 20): AsyncIterable<Buffer> {
+    this.checkOpen()
+    const seg = this.segs.find(s => s.baseOffset === segment.baseOffset)
+    if (seg === undefined) return
+    let pos = fromOffset === undefined ? 0 : seg.positionOfFloorEntry(fromOffset)
+    while (!seg.isDeleted && pos < seg.size) {
+      const want = Math.min(chunkBytes, seg.size - pos)
+      let chunk = Buffer.allocUnsafe(want)
+      chunk = chunk.subarray(0, seg.readInto(chunk, 0, pos, want))
+      let split
+      try {
+        split = splitBatches(chunk)
+      } catch (err) {
+        throw new LogError('TRIB_LOG_CORRUPT_BATCH', `segment ${seg.logPath} is damaged near byte ${pos}: ${(err as Error).message}`, { cause: err })
+      }
+      if (split.batches.length === 0) {
+        // One batch larger than the chunk: read it whole.
+        if (split.leftover.length < LOG_OVERHEAD) return
+        const size = split.leftover.readInt32BE(8) + LOG_OVERHEAD
+        if (size > seg.size - pos || seg.isDeleted) return
+        const whole = Buffer.allocUnsafe(size)
+        if (seg.readInto(whole, 0, pos, size) < size) return
+        pos += size
+        yield whole
+        continue
+      }
+      pos += chunk.length - split.leftover.length
+      for (const b of split.batches) yield b
+    }
+  }
+
+  async createCleanedSegment (baseOffset: bigint): Promise<CleanedSegmentWriter> {
+    this.checkWritable()
+    const seg = LogSegment.create(this.dir, baseOffset, settingsOf(this.cfg), this.clock(), CLEANED_SUFFIX)
+    seg.setInactive()
+    const writer = new CleanedSegment(this, seg)
+    this.cleanedWriters.add(writer)
+    return writer
+  }
+
+  /**
+   * Swaps a cleaned segment in for `old` (Kafka's LocalLog.replaceSegments),
+   * crash-safe by renames: the cleaned files are synced, renamed `.swap`
+   * (from here a restart completes the swap, see recovery.ts), the old
+   * segments renamed `.deleted`, the directory synced, and the `.swap`
+   * files renamed to the live names. Refused (false, copy discarded) when
+   * `old` no longer matches the log: gone, active, truncated or grown.
+   */
+  async replaceSegments (cleaned: CleanedSegmentWriter, old: readonly SegmentDescriptor[]): Promise<boolean> {
+    if (!(cleaned instanceof CleanedSegment) || cleaned.owner !== this || !cleaned.isOpen) {
+      await cleaned.abort()
+      return false
+    }
+    const refuse = async (): Promise<boolean> => {
+      this.cleanedWriters.delete(cleaned)
+      await cleaned.abort()
+      return false
+    }
+    if (this.state !== 'open' || this.failure !== null || old.length === 0 || cleaned.baseOffset !== old[0]!.baseOffset ||
+      this.matchSegments(old) < 0) return await refuse()
+    const seg = cleaned.segment
+    seg.onBecomeInactive()
+    const syncs: Array<() => Promise<void>> = []
+    seg.collectSyncs(true, syncs)
+    try {
+      await Promise.all(syncs.map(async s => await s()))
+    } catch (err) {
+      this.logger.warn(`${this.name}: cannot sync cleaned segment ${seg.logPath}: ${(err as Error).message}`)
+      return await refuse()
+    }
+    // Synchronous from the check to the last rename: no append, roll or truncation can come between.
+    const at = this.matchSegments(old)
+    if (this.state !== 'open' || this.failure !== null || at < 0) return await refuse()
+    seg.renameFiles(SWAP_SUFFIX)
+    const replaced = this.segs.splice(at, old.length, seg)
+    for (const s of replaced) this.deleteSegment(s)
+    this.cleanedWriters.delete(cleaned)
+    cleaned.markSwapped()
+    this.tail.clear()
+    try {
+      await fsyncDirectory(this.dir)
+    } catch (err) {
+      this.fail(err)
+      throw new LogError('TRIB_LOG_STORAGE', `log ${this.name}: sync failed: ${(err as Error).message}`, { cause: err })
+    }
+    // A truncation during the sync may have deleted the new segment already: then its files stay `.deleted`.
+    if (!seg.isDeleted) seg.renameFiles('')
+    this.dirDirty = true
+    this.flushInBackground()
+    return true
+  }
+
+  /** Index of old[0] in the segment list if `old` are consecutive, closed and unchanged; -1 otherwise. */
+  private matchSegments (old: readonly SegmentDescriptor[]): number {
+    const at = this.segs.findIndex(s => s.baseOffset === old[0]!.baseOffset)
+    if (at < 0 || at + old.length > this.segs.length - 1) return -1
+    for (let i = 0; i < old.length; i++) {
+      const seg = this.segs[at + i]!
+      const d = old[i]!
+      if (seg.baseOffset !== d.baseOffset || seg.size !== d.sizeBytes || seg.nextOffset() !== d.nextOffset) return -1
+    }
+    return at
+  }
+
   // ---- internals -------------------------------------------------------------------------------------------
 
   private get active (): LogSegment {
@@ -530,8 +673,10 @@ export class DiskLog implements PartitionLog {
   private rollNow (): void {
     const old = this.active
     if (old.size === 0 && old.baseOffset === this.leo) return
+    // Create first: if that fails (no space, no descriptors), the old segment simply stays active.
+    const next = LogSegment.create(this.dir, this.leo, settingsOf(this.cfg), this.clock())
     old.onBecomeInactive()
-    this.segs.push(LogSegment.create(this.dir, this.leo, settingsOf(this.cfg), this.clock()))
+    this.segs.push(next)
     this.dirDirty = true
     this.stats.rolls++
     this.flushInBackground()
@@ -570,6 +715,8 @@ export class DiskLog implements PartitionLog {
 
   /** One group-commit run: fsync what is dirty (with indexes when a full flush was asked), then the directory and the epoch checkpoint. */
   private async syncRound (): Promise<void> {
+    // After a failed fsync a retry may "succeed" without the data (the kernel dropped the dirty pages): never report durability again.
+    if (this.failure !== null) throw new LogError('TRIB_LOG_STORAGE', `log ${this.name} failed: ${this.failure.message}`, { cause: this.failure })
     const full = this.fullSyncWanted
     this.fullSyncWanted = false
     const leoAtStart = this.leo
@@ -622,6 +769,8 @@ export class DiskLog implements PartitionLog {
     if (this.flushTimer !== null) clearInterval(this.flushTimer)
     this.flushTimer = null
     let synced = false
+    for (const writer of this.cleanedWriters) await writer.abort()
+    this.cleanedWriters.clear()
     try {
       if (this.failure === null) {
         this.active.writeIndexes()
@@ -629,7 +778,7 @@ export class DiskLog implements PartitionLog {
         synced = this.failure === null
       }
       await this.commit.idle()
-      if (synced) writeCleanShutdown(this.dir, { logStartOffset: this.start, highWatermark: this.highWatermark })
+      if (synced) writeCleanShutdown(this.dir, { logStartOffset: this.start, highWatermark: this.highWatermark, cleanerCheckpoint: this.cleanerCheckpointOffset })
     } finally {
       for (const [timer, paths] of this.pendingDeletes) {
         clearTimeout(timer)

@@ -6,6 +6,7 @@ export { LogManager, parsePartitionDir, type LogManagerOptions } from './log-man
 export type { LoadOptions, LogLogger } from './recovery.js'
 export { retentionDeletions, type RetentionCandidate, type RetentionDecision } from './retention.js'
 export { GroupCommit } from './flusher.js'
+export { CleanedSegment } from './cleaned-segment.js'
 export { LeaderEpochCache, LEADER_EPOCH_CHECKPOINT_VERSION } from './leader-epoch-cache.js'
 export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
 export { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
@@ -14,8 +15,8 @@ export {
   CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync
 } from './checkpoint-file.js'
 export {
-  LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey, readOffsetsCheckpoint,
-  writeOffsetsCheckpoint, type OffsetsByPartition
+  CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey,
+  readOffsetsCheckpoint, writeOffsetsCheckpoint, type OffsetsByPartition
 } from './offsets-checkpoint.js'
 export {
   CLEAN_SHUTDOWN_FILE, DELETED_SUFFIX, CLEANED_SUFFIX, INDEX_SUFFIX, LEADER_EPOCH_CHECKPOINT, LOG_SUFFIX, SNAPSHOT_SUFFIX,

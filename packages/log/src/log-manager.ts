@@ -6,7 +6,7 @@ import { DiskLog, type DiskLogOptions } from './disk-log.js'
 import { GroupCommit } from './flusher.js'
 import { fsyncDirectory, fsyncDirectorySync } from './io.js'
 import {
-  LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey, readOffsetsCheckpoint,
+  CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey, readOffsetsCheckpoint,
   writeOffsetsCheckpoint, type OffsetsByPartition
 } from './offsets-checkpoint.js'
 import type { LogLogger } from './recovery.js'
@@ -65,8 +65,9 @@ export function parsePartitionDir (name: string): { topic: string, partition: nu
  * the checkpoints a last time.
  *
  * Checkpoint files per log directory, in Kafka's text format:
- * recovery-point-offset-checkpoint, log-start-offset-checkpoint and
- * replication-offset-checkpoint (high watermarks). A damaged checkpoint
+ * recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ * replication-offset-checkpoint (high watermarks) and
+ * cleaner-offset-checkpoint (compacted logs). A damaged checkpoint
  * costs time, not data: its logs are recovered from offset 0.
  *
  * Concurrency: on the event loop; opening the same partition twice at once
@@ -104,9 +105,9 @@ export class LogManager {
 
   private async loadLogDir (logDir: string): Promise<void> {
     if (!existsSync(logDir)) mkdirSync(logDir, { recursive: true })
-    const checkpoints = await Promise.all([RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT]
+    const checkpoints = await Promise.all([RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT]
       .map(file => this.readCheckpointOrEmpty(logDir, file)))
-    const [recoveryPoints, logStarts, highWatermarks] = checkpoints as [OffsetsByPartition, OffsetsByPartition, OffsetsByPartition]
+    const [recoveryPoints, logStarts, highWatermarks, cleanerOffsets] = checkpoints as [OffsetsByPartition, OffsetsByPartition, OffsetsByPartition, OffsetsByPartition]
     for (const name of readdirSync(logDir)) {
       const path = join(logDir, name)
       if (name.endsWith(DELETE_DIR_SUFFIX)) {
@@ -123,7 +124,8 @@ export class LogManager {
       const log = await DiskLog.open(path, this.configFor(tp.topic), this.logOptions(key, {
         recoveryPoint: recoveryPoints.get(key),
         logStartOffset: logStarts.get(key),
-        highWatermark: highWatermarks.get(key)
+        highWatermark: highWatermarks.get(key),
+        cleanerCheckpoint: cleanerOffsets.get(key)
       }))
       this.logs.set(key, { ...tp, logDir, log })
     }
@@ -149,7 +151,8 @@ export class LogManager {
       clock: this.clock,
       logger: this.logger,
       tailCacheBytes: this.options.tailCacheBytes,
-      onCheckpointNeeded: () => { if (!this.closed) this.checkpointer.requestInBackground() }
+      onCheckpointNeeded: () => { if (!this.closed) this.checkpointer.requestInBackground() },
+      persistCheckpoints: async () => { if (!this.closed) await this.checkpointer.request() }
     }
   }
 
@@ -260,6 +263,8 @@ export class LogManager {
       await writeOffsetsCheckpoint(logDir, RECOVERY_POINT_CHECKPOINT, entries(l => l.recoveryPoint()))
       await writeOffsetsCheckpoint(logDir, LOG_START_OFFSET_CHECKPOINT, entries(l => l.logStartOffset()))
       await writeOffsetsCheckpoint(logDir, REPLICATION_OFFSET_CHECKPOINT, entries(l => l.highWatermark))
+      const cleaned = logs.filter(m => m.log.cleanerCheckpoint() !== null)
+      await writeOffsetsCheckpoint(logDir, CLEANER_OFFSET_CHECKPOINT, cleaned.map(m => ({ topic: m.topic, partition: m.partition, offset: m.log.cleanerCheckpoint()! })))
     }
   }
 

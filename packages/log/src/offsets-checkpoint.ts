@@ -4,6 +4,8 @@ import { CheckpointFormatError, parseOffsetField, readCheckpoint, writeCheckpoin
 /** Kafka's per-log-directory checkpoint files, "topic partition offset" lines, version 0. */
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint'
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint'
+/** Where the last cleaning of each compacted log ended (Kafka's LogCleanerManager keeps it per log directory). */
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint'
 /** The high watermarks (Kafka's ReplicaManager keeps this file; here the log manager does, since the log stores the HW). */
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
 

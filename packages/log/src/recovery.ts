@@ -145,7 +145,8 @@ export function floorSegment (segments: readonly LogSegment[], offset: bigint): 
  *    is recovered: each batch validated (length, magic, CRC, offsets
  *    increasing across segments), indexes rebuilt, the file cut after the
  *    last valid batch, and every later segment dropped, since a log must
- *    not continue past a hole;
+ *    not continue past a hole; epochs found in the batches and missing
+ *    from the leader epoch checkpoint are added;
  * 4. the log end, log start and high watermark follow from the segments and
  *    the saved offsets; the leader epoch cache is cut to them.
  *
@@ -176,6 +177,12 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
     needsFullSync = true
   }
 
+  const { cache: epochs, damaged } = LeaderEpochCache.load(dir)
+  if (damaged !== null) {
+    logger.warn(`${dir}: ${damaged.message}; starting with an empty leader epoch cache`)
+    needsFullSync = true
+  }
+
   if (marker !== null && segments.length > 0) {
     const active = segments[segments.length - 1]!
     const r = active.recoverTail()
@@ -190,7 +197,8 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
     let minBase = from > 0 ? safeNextOffset(segments[from - 1]!) : segments[0]!.baseOffset
     for (let i = from; i < segments.length; i++) {
       const seg = segments[i]!
-      const r = seg.recover(minBase)
+      // The epochs the batches carry: an epoch checkpoint that missed the last leader change is completed (KIP-101).
+      const r = seg.recover(minBase, b => { if (b.partitionLeaderEpoch > epochs.latestEpoch()) epochs.assign(b.partitionLeaderEpoch, b.baseOffset) })
       rebuiltIndexes++
       // Whatever recovery read may exist only in the page cache of the crashed process's machine: sync it.
       seg.logDirty = true
@@ -205,12 +213,6 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
       }
       minBase = seg.nextOffset()
     }
-    needsFullSync = true
-  }
-
-  const { cache: epochs, damaged } = LeaderEpochCache.load(dir)
-  if (damaged !== null) {
-    logger.warn(`${dir}: ${damaged.message}; starting with an empty leader epoch cache`)
     needsFullSync = true
   }
 
@@ -242,7 +244,7 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
     logStartOffset,
     highWatermark,
     epochs,
-    cleanerCheckpoint: marker !== null ? marker.cleanerCheckpoint : (options.cleanerCheckpoint ?? null),
+    cleanerCheckpoint: marker?.cleanerCheckpoint ?? options.cleanerCheckpoint ?? null,
     cleanShutdown: marker !== null,
     needsFullSync,
     truncatedBytes,

@@ -78,13 +78,13 @@ export class LogSegment {
   private firstBatchTs: bigint | null
   /** When this process created or opened the segment, or emptied it (segment.ms falls back to it). */
   createdMs: number
-  get indexFull (): boolean { return this.offsetIndex.isFull() || this.timeIndex.isFull() }
-
   /** Appended or truncated since the last fsync of the .log. */
   logDirty = false
   /** Release index descriptors once their last sync is done (closed segments). */
   private inactive = false
   private deleted = false
+  /** A failed write could not be undone: the file may end in a partial batch. */
+  private broken = false
 
   /** Appended to every file name: '' for a live segment, '.cleaned' or '.swap' while the cleaner's copy is on its way in. */
   private extra: string
@@ -143,6 +143,7 @@ export class LogSegment {
   get logPath (): string { return this.log.path }
   get fd (): number { return this.log.fd }
   get isDeleted (): boolean { return this.deleted }
+  get isBroken (): boolean { return this.broken }
 
   /** A segment found on disk below the active one: closed, its time index already has its final entry. */
   setInactive (): void {
@@ -172,7 +173,8 @@ export class LogSegment {
     return this.txnIdx!
   }
 
-  get indexesLoaded (): boolean { return this.offsetIdx !== null }
+  /** Either index is full: the segment must roll before the next append (Kafka's shouldRoll). */
+  get indexFull (): boolean { return this.offsetIndex.isFull() || this.timeIndex.isFull() }
 
   /**
    * Loads the index files of a segment found on disk and checks them;
@@ -234,15 +236,15 @@ export class LogSegment {
    * `minBaseOffset` is where the previous segment ended. Returns the scan's
    * outcome and how many bytes were cut.
    */
-  recover (minBaseOffset: bigint): { outcome: ScanOutcome, truncatedBytes: number } {
-    const outcome = this.scanAndIndex(true, minBaseOffset)
+  recover (minBaseOffset: bigint, onBatch?: (b: ScannedBatch) => void): { outcome: ScanOutcome, truncatedBytes: number } {
+    const outcome = this.scanAndIndex(true, minBaseOffset, onBatch)
     const truncatedBytes = this.size - outcome.validEnd
     if (truncatedBytes > 0) this.cutFileAt(outcome.validEnd)
     this.txnIndex.truncateTo(this.next!)
     return { outcome, truncatedBytes }
   }
 
-  private scanAndIndex (verifyCrc: boolean, minBaseOffset = this.baseOffset): ScanOutcome {
+  private scanAndIndex (verifyCrc: boolean, minBaseOffset = this.baseOffset, onBatch?: (b: ScannedBatch) => void): ScanOutcome {
     this.offsetIdx ??= new OffsetIndex(this.filePath(INDEX_SUFFIX), this.settings.maxIndexBytes)
     this.timeIdx ??= new TimeIndex(this.filePath(TIME_INDEX_SUFFIX), this.settings.maxIndexBytes)
     this.txnIdx ??= TxnIndex.load(this.filePath(TXN_INDEX_SUFFIX))
@@ -260,6 +262,7 @@ export class LogSegment {
         first = false
       }
       this.indexBatch(b.position, b.size, b.lastOffset, b.maxTimestamp)
+      onBatch?.(b)
     })
     this.next = outcome.lastOffset === null ? this.baseOffset : outcome.lastOffset + 1n
     // A closed segment keeps its final time index entry.
@@ -341,6 +344,7 @@ export class LogSegment {
       try {
         ftruncateSync(this.log.fd, start)
       } catch (cutErr) {
+        this.broken = true
         throw new LogError('TRIB_LOG_STORAGE', `cannot write ${this.log.path} nor cut it back to ${start}`, { cause: cutErr })
       }
       throw new LogError('TRIB_LOG_STORAGE', `cannot write ${this.log.path}: ${(err as Error).message}`, { cause: err })
@@ -367,7 +371,9 @@ export class LogSegment {
         return true
       }, false)
     } catch {
-      // Damaged data after the last index entry: the segment ends, for readers, where the damage starts.
+      // A wrong index entry or damaged data: a rebuild walks from the start and ends where the damage starts.
+      this.rebuildIndexes()
+      return this.next!
     }
     this.next = last === null ? this.baseOffset : (last as bigint) + 1n
     return this.next

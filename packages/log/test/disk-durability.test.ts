@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { GroupCommit } from '../src/flusher.js'
 import { withTempDir } from './helpers/temp-dir.js'
-import { batchOf, openLog } from './disk-helpers.js'
+import { batchOf, openLog, waitFor } from './disk-helpers.js'
 
 test('group commit: requests made during a run share the next run; a failure rejects exactly its waiters', async () => {
   const events: string[] = []
@@ -82,7 +82,7 @@ test('page-cache policy: durable appends do not wait; flush.messages and flush.m
   assert.equal(log.stats.syncRounds, s0, 'no fsync for 9 messages')
   assert.equal(log.recoveryPoint(), 0n)
   await log.append(batchOf(3))
-  await sleep(50)
+  await waitFor(() => log.stats.syncRounds > s0, 'the flush after flush.messages')
   assert.equal(log.stats.syncRounds, s0 + 1, 'the 10th message flushes')
   assert.equal(log.recoveryPoint(), 12n, 'a flush moves the recovery point to the log end')
   await log.close()
@@ -90,8 +90,7 @@ test('page-cache policy: durable appends do not wait; flush.messages and flush.m
   const timed = await openLog(`${dir}/timed`, { flushPolicy: 'pagecache', flushMs: 30 })
   const t0 = timed.stats.syncRounds
   await timed.append(batchOf(1))
-  await sleep(150)
-  assert.ok(timed.stats.syncRounds > t0, 'flush.ms flushed')
+  await waitFor(() => timed.stats.syncRounds > t0 && timed.recoveryPoint() === 1n, 'the flush.ms timer')
   assert.equal(timed.recoveryPoint(), 1n)
   await timed.close()
 }))
@@ -100,7 +99,7 @@ test('the recovery point follows flushes and rolls; an unclean restart recovers 
   const config = { segmentBytes: 800 }
   const log = await openLog(dir, config)
   for (let i = 0; i < 12; i++) await log.append(batchOf(2, { valueBytes: 40 }))
-  await sleep(30)
+  await waitFor(() => log.recoveryPoint() >= log.segments().at(-1)!.baseOffset, 'the background sync of rolled segments')
   const segs = log.segments()
   assert.ok(segs.length >= 3)
   assert.ok(log.recoveryPoint() >= segs[segs.length - 1]!.baseOffset, `rolls flush the closed segment in the background (rp ${log.recoveryPoint()})`)

@@ -46,3 +46,12 @@ export async function allBatches (log: DiskLog): Promise<Buffer[]> {
   }
   return out
 }
+
+/** Polls `condition` every 5 ms until it holds; fails after `timeoutMs` (background work in tests is bounded, never timed). */
+export async function waitFor (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}

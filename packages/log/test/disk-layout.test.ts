@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { encodeRecordBatchSync, readBatchHeader } from '@tributary/protocol'
 import { rejectsWith } from './helpers/assertions.js'
 import { withTempDir } from './helpers/temp-dir.js'
-import { batchOf, openLog, spansOf } from './disk-helpers.js'
+import { batchOf, openLog, spansOf, waitFor } from './disk-helpers.js'
 
 function files (dir: string, suffix: string): string[] {
   return readdirSync(dir).filter(n => n.endsWith(suffix)).sort()
@@ -104,8 +103,7 @@ test('truncation deletes later segments by renaming them .deleted and removing t
   const deleted = readdirSync(dir).filter(n => n.endsWith('.deleted'))
   assert.ok(deleted.some(n => n.endsWith('.log.deleted')), `renamed: ${deleted.join(' ')}`)
   assert.ok(!readdirSync(dir).some(n => n.endsWith('.log') && BigInt(n.slice(0, 20)) > target), 'no live segment above the truncation point')
-  await sleep(400)
-  assert.deepEqual(readdirSync(dir).filter(n => n.endsWith('.deleted')), [], 'removed after the delay')
+  await waitFor(() => !readdirSync(dir).some(n => n.endsWith('.deleted')), '.deleted files to be removed after the delay')
   assert.deepEqual(spansOf((await log.read(0n, 1 << 20)).records).at(-1), `${segs[1]!.baseOffset - 2n}-${segs[1]!.baseOffset - 1n}`)
   const r = await log.append(batchOf(1))
   assert.equal(r.firstOffset, target)
@@ -125,5 +123,23 @@ test('advancing the log start deletes whole segments below it, never the active 
   await log.close()
   const again = await openLog(dir)
   assert.equal(again.logStartOffset(), again.logEndOffset(), 'the log start survives a clean reopen')
+  await again.close()
+}))
+
+test('aborted transactions go to the transaction index of the segment that holds their marker, survive reopen, and go with truncation', () => withTempDir('txn', async dir => {
+  const log = await openLog(dir, { segmentBytes: 600 })
+  for (let i = 0; i < 12; i++) await log.append(batchOf(2, { tag: `x${i}` }))
+  log.addAbortedTxn({ producerId: 5n, firstOffset: 1n, lastOffset: 3n, lastStableOffset: 1n })
+  log.addAbortedTxn({ producerId: 6n, firstOffset: 2n, lastOffset: 20n, lastStableOffset: 1n })
+  assert.throws(() => log.addAbortedTxn({ producerId: 7n, firstOffset: 1n, lastOffset: 999n, lastStableOffset: 1n }), RangeError)
+  assert.deepEqual((await log.abortedTransactions(0n, 30n)).map(t => t.producerId), [5n, 6n])
+  assert.deepEqual((await log.abortedTransactions(4n, 30n)).map(t => t.producerId), [6n])
+  const txnFiles = readdirSync(dir).filter(n => n.endsWith('.txnindex'))
+  assert.equal(txnFiles.length, 2, 'one file per segment that has entries')
+  await log.close()
+  const again = await openLog(dir, { segmentBytes: 600 })
+  assert.deepEqual((await again.abortedTransactions(0n, 30n)).map(t => t.producerId), [5n, 6n])
+  await again.truncateTo(15n)
+  assert.deepEqual((await again.abortedTransactions(0n, 30n)).map(t => t.producerId), [5n])
   await again.close()
 }))

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { LogManager, parsePartitionDir } from '../src/log-manager.js'
 import { retentionDeletions, type RetentionCandidate } from '../src/retention.js'
 import { T0 } from './helpers/batches.js'
 import { withTempDir } from './helpers/temp-dir.js'
-import { batchOf, openLog, quiet } from './disk-helpers.js'
+import { batchOf, openLog, quiet, waitFor } from './disk-helpers.js'
 
 function seg (sizeBytes: number, largestTimestamp: number, nextBaseOffset: bigint): RetentionCandidate {
   return { sizeBytes, largestTimestamp: () => largestTimestamp, nextBaseOffset }
@@ -79,8 +78,7 @@ test('log manager: partition directories, Kafka checkpoint files, retention time
   await a0.advanceLogStartOffset(3n)
   a0.highWatermark = 15n
   s0.highWatermark = s0.logEndOffset()
-  await sleep(150)
-  assert.ok(s0.logStartOffset() > 0n, 'the retention timer deleted old segments of the short-retention topic')
+  await waitFor(() => s0.logStartOffset() > 0n, 'the retention timer to delete old segments of the short-retention topic')
   assert.equal(a1.logStartOffset(), 0n, 'retention.ms=-1 keeps everything')
   await manager.checkpoint()
   const text = readFileSync(join(logDirs[0]!, 'log-start-offset-checkpoint'), 'utf8').split('\n')

@@ -113,6 +113,16 @@ test('leftovers of interrupted work: .deleted, .cleaned, .tmp and orphan index f
   await log.close()
 }))
 
+test('after an unclean stop, epochs found in the batches complete a stale leader epoch checkpoint', () => withTempDir('epochs', async dir => {
+  const before = await filled(dir)
+  writeFileSync(join(dir, 'leader-epoch-checkpoint'), '0\n1\n1 0\n')
+  rmSync(join(dir, '.clean-shutdown'))
+  const log = await openLog(dir, CONFIG)
+  assert.deepEqual(log.epochEntries(), [{ epoch: 1, startOffset: 0n }, { epoch: 2, startOffset: before[10]!.readBigInt64BE(0) }])
+  assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 1, endOffset: before[10]!.readBigInt64BE(0) })
+  await log.close()
+}))
+
 test('an unreadable leader epoch checkpoint or clean-shutdown marker does not stop the open', () => withTempDir('marker', async dir => {
   const before = await filled(dir)
   writeFileSync(join(dir, 'leader-epoch-checkpoint'), 'garbage')
@@ -120,6 +130,6 @@ test('an unreadable leader epoch checkpoint or clean-shutdown marker does not st
   const log = await openLog(dir, CONFIG)
   assert.equal(log.stats.recovery.cleanShutdown, false, 'a marker that does not parse counts as an unclean stop')
   assert.equal((await allBatches(log)).length, before.length)
-  assert.deepEqual(log.epochEntries(), [])
+  assert.deepEqual(log.epochEntries().map(e => e.epoch), [1, 2], 'rebuilt from the batches by the full recovery')
   await log.close()
 }))

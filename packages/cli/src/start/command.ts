@@ -109,12 +109,8 @@ async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void
     return fail(err)
   }
 
-  const { pino, destination, stdTimeFunctions } = await import('pino')
-  // Same shape and stream as the broker's own logs (stderr, ISO time), so
-  // that one stream carries both.
-  const log = pino(
-    { name: 'tributary', level: 'info', base: { nodeId: config.nodeId }, timestamp: stdTimeFunctions.isoTime },
-    destination({ fd: 2, sync: true }))
+  // The broker's own logger (JSON on stderr), at info level for the CLI.
+  const log = broker.createLogger('info', { name: 'tributary', nodeId: config.nodeId })
   for (const warning of config.warnings) log.warn({}, warning)
 
   // Signals are handled from before the broker starts: a SIGTERM during
