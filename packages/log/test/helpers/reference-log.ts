@@ -36,6 +36,11 @@ export class ReferenceLog {
   logStart = 0n
   logEnd = 0n
   highWatermark = 0n
+  /**
+   * Where the last cleaning ended (Kafka's cleaner-offset-checkpoint), null
+   * before the first: set by the compaction model, lowered by truncation.
+   */
+  cleanerCheckpoint: bigint | null = null
 
   /** Appends as the log must: dense offsets from the log end, one batch after another. */
   append (batches: TestBatch[], as: StoredAs = {}): { firstOffset: bigint, lastOffset: bigint } {
@@ -104,6 +109,8 @@ export class ReferenceLog {
     this.logEnd = offset
     if (this.logStart > offset) this.logStart = offset
     if (this.highWatermark > offset) this.highWatermark = offset
+    // Kafka's maybeTruncateCheckpoint: records written after the cut are dirty.
+    if (this.cleanerCheckpoint !== null && this.cleanerCheckpoint > offset) this.cleanerCheckpoint = offset
   }
 
   /** false when the log must answer OFFSET_OUT_OF_RANGE (beyond the log end). */

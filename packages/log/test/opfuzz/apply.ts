@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict'
 import { decodeRecordBatchSync, splitBatches } from '@tributary/protocol'
-import type { PartitionLog } from '../../src/types.js'
+import type { LogConfig, PartitionLog } from '../../src/types.js'
 import type { LogContext, OpenLog } from '../contract/session.js'
 import { equalBytes, rejectsWith } from '../helpers/assertions.js'
 import { encodeBatch, spans } from '../helpers/batches.js'
 import type { Rng } from '../helpers/random.js'
 import type { ModelRecord, ReferenceLog } from '../helpers/reference-log.js'
+import { cleanAndCheck, type FuzzCleaner } from './cleaning.js'
 import { ALL, type Op } from './ops.js'
 
 /** The log under test and what the steps need to replace it (restart) or compact it. */
 export interface Applied {
   log: PartitionLog
-  ctx: LogContext
+  ctx: LogContext & { config: LogConfig }
   reopen: OpenLog | undefined
+  /** A compaction checked loosely (checkCompaction)... */
   compact: ((log: PartitionLog) => Promise<unknown>) | undefined
+  /** ...or the real cleaner, checked exactly (cleaning.ts). */
+  cleaner?: FuzzCleaner
 }
 
 function safeSpans (records: Buffer): string {
@@ -106,6 +110,15 @@ export async function applyOp (a: Applied, m: ReferenceLog, op: Op): Promise<voi
       a.log = await a.reopen(a.ctx)
       return
     case 'compact': {
+      if (op.highWatermark !== undefined) {
+        log.highWatermark = op.highWatermark
+        m.highWatermark = op.highWatermark
+      }
+      if (op.roll) await log.roll()
+      if (a.cleaner !== undefined) {
+        await cleanAndCheck(log, m, a.cleaner, a.ctx.config, op)
+        return
+      }
       if (a.compact === undefined) return
       await a.compact(log)
       m.adopt(await checkCompaction(log, m))

@@ -18,7 +18,24 @@ export type Op =
   | { kind: 'roll' }
   | { kind: 'flush' }
   | { kind: 'restart' }
-  | { kind: 'compact' }
+  | CompactOp
+
+/**
+ * A compaction: the high watermark first moved to the log end (replication
+ * caught up) and the active segment rolled, each sometimes, so that there is
+ * something below both to clean; `now` is the cleaner's clock and `via` how
+ * a real cleaner is asked (a toy compaction ignores both).
+ */
+export interface CompactOp {
+  kind: 'compact'
+  highWatermark?: bigint
+  roll: boolean
+  now: number
+  via: CleanVia
+}
+
+/** cleanLog ignoring the dirty ratio, cleanLog honouring it, or the scheduler's pick of the filthiest log. */
+export type CleanVia = 'force' | 'ratio' | 'scheduler'
 
 export type OpKind = Op['kind']
 
@@ -31,6 +48,11 @@ export interface GenState {
   maxAppendBytes: number
   canRestart: boolean
   canCompact: boolean
+  /**
+   * A real cleaner compacts: compaction steps are more frequent, and records
+   * are more often tombstones and sometimes keyless (which the cleaner drops).
+   */
+  realCleaner: boolean
 }
 
 export const ALL = 64 * 1024 * 1024
@@ -42,9 +64,10 @@ function clock (g: GenState): bigint {
 /** A small key space, so that compaction has something to remove. */
 function genRecord (rng: Rng, g: GenState): TestRecord {
   const size = rng.weighted([[rng.int(0, 40), 70], [rng.int(40, 300), 25], [rng.int(300, 700), 5]] as const)
+  const keyless = g.realCleaner && rng.chance(0.03)
   return {
-    key: Buffer.from(`k${rng.int(0, 15)}`),
-    value: rng.chance(0.05) ? null : rng.bytes(size),
+    key: keyless ? null : Buffer.from(`k${rng.int(0, 15)}`),
+    value: rng.chance(g.realCleaner ? 0.15 : 0.05) ? null : rng.bytes(size),
     // Ten-ms steps within +-0.5 s of the clock: out of order, with ties.
     timestamp: clock(g) + BigInt(rng.int(-50, 50) * 10)
   }
@@ -142,7 +165,7 @@ export function genOp (rng: Rng, m: ReferenceLog, g: GenState): Op {
   const kind = rng.weighted<OpKind>([
     ['append', 30], ['append-invalid', 2], ['burst', 4], ['read', 20], ['offset-for-timestamp', 7], ['max-timestamp', 3],
     ['truncate', 4], ['advance-start', 4], ['set-high-watermark', 4], ['roll', 6], ['flush', 3],
-    ['restart', g.canRestart ? 4 : 0], ['compact', g.canCompact ? 3 : 0]
+    ['restart', g.canRestart ? 4 : 0], ['compact', g.canCompact ? (g.realCleaner ? 10 : 3) : 0]
   ])
   switch (kind) {
     case 'append': {
@@ -184,6 +207,17 @@ export function genOp (rng: Rng, m: ReferenceLog, g: GenState): Op {
       return { kind, offset }
     }
     case 'set-high-watermark': return { kind, offset: rng.bigint(m.logStart, m.logEnd) }
+    case 'compact': {
+      const op: CompactOp = {
+        kind,
+        roll: rng.chance(0.5),
+        // Within the step's second, on its edges too: delete horizons are compared with it to the millisecond.
+        now: Number(clock(g)) + rng.pick([0, 1, 500, 999]),
+        via: rng.weighted([['force', 2], ['ratio', 1], ['scheduler', 1]] as const)
+      }
+      if (rng.chance(0.5)) op.highWatermark = m.logEnd
+      return op
+    }
     default: return { kind }
   }
 }
@@ -210,6 +244,10 @@ export function describeOp (op: Op): string {
     case 'truncate': return `truncateTo ${op.offset}`
     case 'advance-start': return `advanceLogStartOffset ${op.offset}`
     case 'set-high-watermark': return `highWatermark = ${op.offset}`
+    case 'compact': {
+      const hw = op.highWatermark === undefined ? '' : `highWatermark = ${op.highWatermark}, `
+      return `compact (${hw}${op.roll ? 'roll, ' : ''}clean via ${op.via} at now=T0+${BigInt(op.now) - T0})`
+    }
     default: return op.kind
   }
 }

@@ -5,6 +5,7 @@ import { Rng, intFromEnv, seedsFromEnv } from '../helpers/random.js'
 import { ReferenceLog } from '../helpers/reference-log.js'
 import { withTempDir } from '../helpers/temp-dir.js'
 import { applyOp, checkEverything, checkState, type Applied } from './apply.js'
+import type { FuzzCleaner } from './cleaning.js'
 import { describeOp, genOp, type GenState } from './ops.js'
 
 /*
@@ -28,6 +29,12 @@ export interface FuzzTarget {
    * implementation has such a method, else compaction steps are left out.
    */
   compact?: (log: PartitionLog) => Promise<unknown>
+  /**
+   * A real log cleaner for one sequence, drawn from its seed after the
+   * config (the log must implement CompactableLog). Compaction steps then
+   * run cleaning rounds checked exactly (cleaning.ts); `compact` is ignored.
+   */
+  cleaner?: (rng: Rng) => FuzzCleaner
   /** Config overrides for one sequence, drawn from its seed. Default: fuzzConfig. */
   config?: (rng: Rng) => Partial<LogConfig>
 }
@@ -51,7 +58,7 @@ function compactionOf (target: FuzzTarget, log: PartitionLog): ((log: PartitionL
 }
 
 function failureReport (target: FuzzTarget, seed: number, step: number, ops: number, overrides: Partial<LogConfig>,
-  trace: string[], model: ReferenceLog, err: unknown): string {
+  cleaner: FuzzCleaner | undefined, trace: string[], model: ReferenceLog, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   // Where an unexpected exception came from (an assertion's stack only points at the check).
   const origin = err instanceof Error && !(err.name.startsWith('AssertionError')) && err.stack !== undefined
@@ -62,9 +69,11 @@ function failureReport (target: FuzzTarget, seed: number, step: number, ops: num
   return [
     `opfuzz ${target.name}: seed ${seed} failed at step #${step} of ${ops}`,
     `config overrides: ${JSON.stringify(overrides)}`,
+    ...(cleaner === undefined ? [] : [`cleaner: offsetMapBytes=${cleaner.offsetMapBytes} keyless=${cleaner.keyless}`]),
     `error: ${message}`,
     ...origin,
-    `model at the failure: logStart=${model.logStart} logEnd=${model.logEnd} highWatermark=${model.highWatermark} batches ${shown.join(' ')}`,
+    `model at the failure: logStart=${model.logStart} logEnd=${model.logEnd} highWatermark=${model.highWatermark} ` +
+      `cleanerCheckpoint=${model.cleanerCheckpoint} batches ${shown.join(' ')}`,
     'steps:',
     ...trace.map(line => `  ${line}`),
     `replay: TRIB_OPFUZZ_SEED=${seed} TRIB_OPFUZZ_OPS=${ops} node --test <this test file>`
@@ -76,20 +85,22 @@ export async function runSequence (target: FuzzTarget, seed: number, ops: number
   const rng = new Rng(seed)
   const overrides = (target.config ?? fuzzConfig)(rng)
   const config = contractConfig(overrides)
+  const cleaner = target.cleaner?.(rng)
   await withTempDir('opfuzz', async dir => {
     const ctx = { dir, config }
     const model = new ReferenceLog()
     const trace: string[] = []
     let log = await target.open(ctx)
-    const compact = compactionOf(target, log)
+    const compact = cleaner === undefined ? compactionOf(target, log) : undefined
     const g: GenState = {
       step: 0,
       leaderEpoch: 0,
       maxAppendBytes: config.segmentBytes,
       canRestart: target.reopen !== undefined,
-      canCompact: compact !== undefined
+      canCompact: compact !== undefined || cleaner !== undefined,
+      realCleaner: cleaner !== undefined
     }
-    const applied: Applied = { log, ctx, reopen: target.reopen, compact }
+    const applied: Applied = { log, ctx, reopen: target.reopen, compact, ...(cleaner === undefined ? {} : { cleaner }) }
     let step = 0
     try {
       for (; step < ops; step++) {
@@ -108,7 +119,7 @@ export async function runSequence (target: FuzzTarget, seed: number, ops: number
         await checkEverything(applied.log, model, rng)
       }
     } catch (err) {
-      const report = failureReport(target, seed, step, ops, overrides, trace, model, err)
+      const report = failureReport(target, seed, step, ops, overrides, cleaner, trace, model, err)
       throw Object.assign(new Error(report, { cause: err }), { stack: report })
     } finally {
       log = applied.log
