@@ -32,6 +32,7 @@ function needsInstall () {
 if (process.env.TRIBUTARY_SKIP_SYSTEM_DEPS !== '1') step('system packages', 'bash', ['scripts/install-system-deps.sh'])
 if (needsInstall()) step('npm install', 'npm', ['install', '--no-audit', '--no-fund'])
 step('build', 'npx', ['tsc', '-b'])
+step('bundle the CLI', 'node', ['scripts/bundle-cli.mjs'])
 step('generated code is current', 'node', ['scripts/check-generated.mjs'])
 step('package imports', 'node', ['scripts/check-imports.mjs'])
 
