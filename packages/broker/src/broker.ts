@@ -7,6 +7,7 @@ import { DynamicBrokerConfig } from './config/dynamic.js'
 import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
 import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
+import { ReplicaManager } from './partitions/replica-manager.js'
 import type { AdvertisedAddress, BrokerState } from './state.js'
 
 export interface StartBrokerOptions {
@@ -71,9 +72,20 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
   const log = options.logger ?? createLogger(options.logLevel ?? 'warn', { nodeId: config.nodeId })
   const listeners: Listener[] = []
   let metadata: EmbeddedMetadataStore | undefined
+  let replicas: ReplicaManager | undefined
   try {
     for (const dir of config.logDirs) await mkdir(dir, { recursive: true })
     metadata = await EmbeddedMetadataStore.open({ dir: config.logDirs[0]!, nodeId: config.nodeId, clusterId: config.clusterId, rack: null })
+    const dynamic = new DynamicBrokerConfig(config, metadata, config.nodeId, log)
+    replicas = await ReplicaManager.open({
+      logDirs: config.logDirs,
+      nodeId: config.nodeId,
+      metadata,
+      config: () => dynamic.current(),
+      logger: log,
+      retentionCheckIntervalMs: config.getLongAsNumber('log.retention.check.interval.ms')
+    })
+    const partitions = replicas
     const state: BrokerState = {
       settings: {
         nodeId: config.nodeId,
@@ -88,10 +100,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
           'transaction.state.log.replication.factor': config.getInt('transaction.state.log.replication.factor')
         }
       },
-      config: new DynamicBrokerConfig(config, metadata, config.nodeId, log),
+      config: dynamic,
       metadata,
       log,
-      advertised: new Map<string, AdvertisedAddress>()
+      advertised: new Map<string, AdvertisedAddress>(),
+      replicas: partitions,
+      onTopicDeleted: async topic => { await partitions.deleteTopic(topic) }
     }
     const dispatcher = new Dispatcher(state)
     for (const spec of config.listeners) {
@@ -135,6 +149,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       close () {
         closing ??= (async () => {
           await Promise.all(listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })))
+          await partitions.close()
           await store.close()
           if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
           log.info({}, 'broker stopped')
@@ -144,6 +159,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
     }
   } catch (err) {
     await Promise.all(listeners.map(l => l.close({ graceful: false })))
+    await replicas?.close()
     await metadata?.close()
     if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
     throw err

@@ -1,6 +1,7 @@
 import type { MetadataStore, TopicImage } from '@tributary/metadata'
 import type { DynamicBrokerConfig } from './config/dynamic.js'
 import type { Logger } from './network/index.js'
+import type { ReplicaManager } from './partitions/replica-manager.js'
 
 /** An address clients are told to use for this broker on one listener. */
 export interface AdvertisedAddress { host: string, port: number }
@@ -46,4 +47,9 @@ export interface BrokerState {
    * Kafka, the metadata change is the deletion and data removal follows it.
    */
   readonly onTopicDeleted?: (topic: TopicImage) => Promise<void>
+  /**
+   * The partitions this broker leads and their logs (Produce, Fetch,
+   * ListOffsets, ...). Absent only in tests that build a BrokerState by hand.
+   */
+  readonly replicas?: ReplicaManager
 }

@@ -3,12 +3,17 @@ import alterConfigs from './alter-configs.js'
 import apiVersions from './api-versions.js'
 import createPartitions from './create-partitions.js'
 import createTopics from './create-topics.js'
+import deleteRecords from './delete-records.js'
 import deleteTopics from './delete-topics.js'
 import describeCluster from './describe-cluster.js'
 import describeConfigs from './describe-configs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
+import fetch from './fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
+import listOffsets from './list-offsets.js'
 import metadata from './metadata.js'
+import offsetForLeaderEpoch from './offset-for-leader-epoch.js'
+import produce from './produce.js'
 
 /**
  * The one list of APIs the broker serves. ApiVersions, dispatch and
@@ -25,7 +30,12 @@ export const handlers: readonly Handler[] = [
   alterConfigs,
   incrementalAlterConfigs,
   describeCluster,
-  describeTopicPartitions
+  describeTopicPartitions,
+  produce,
+  fetch,
+  listOffsets,
+  offsetForLeaderEpoch,
+  deleteRecords
 ]
 
 const byKey: (Handler | undefined)[] = []

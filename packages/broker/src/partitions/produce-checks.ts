@@ -1,0 +1,77 @@
+import {
+  CURRENT_MAGIC, ErrorCode, LOG_OVERHEAD, LENGTH_OFFSET, MAGIC_OFFSET, TimestampType, decodeRecordBatch, readBatchHeader, verifyBatchCrc
+} from '@tributary/protocol'
+import type { ProduceSettings } from './log-config.js'
+
+const LONG_MAX = 9223372036854775807n
+
+export interface RecordError { batchIndex: number, batchIndexErrorMessage: string | null }
+export interface Rejection { errorCode: number, errorMessage: string, recordErrors?: RecordError[] }
+
+/**
+ * Kafka's produce-time checks of one partition's records (ProduceRequest
+ * validation and LogValidator), in Kafka's order. Batches stay opaque
+ * (DESIGN.md §1 principle 2): only the header and CRC are read, except for
+ * compacted topics (every record needs a key) and on the error path of a
+ * timestamp check (to name the offending records, KIP-467).
+ */
+export async function checkRecords (records: Buffer | null, tp: string, settings: ProduceSettings, now: bigint): Promise<Rejection | null> {
+  if (records === null || records.length < MAGIC_OFFSET + 1) {
+    return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: `Produce request to ${tp} has no record batch.` }
+  }
+  // Produce v3+ carries exactly one magic-v2 batch per partition (KIP-98); v0/v1 message sets are refused.
+  const magic = records.readInt8(MAGIC_OFFSET)
+  if (magic !== CURRENT_MAGIC) {
+    return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: `Produce requests with version 3+ are only allowed to contain record batches with magic version 2, got ${magic}.` }
+  }
+  const size = LOG_OVERHEAD + records.readInt32BE(LENGTH_OFFSET)
+  if (size !== records.length) {
+    return size < records.length
+      ? { errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'Produce requests with version 3+ must have exactly one record batch per partition.' }
+      : { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: `Record batch of ${tp} declares ${size} bytes, ${records.length} present.` }
+  }
+  if (records.length > settings.maxMessageBytes) {
+    return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, errorMessage: `The record batch of ${records.length} bytes exceeds max.message.bytes (${settings.maxMessageBytes}) of ${tp}.` }
+  }
+  let header
+  try {
+    header = readBatchHeader(records)
+  } catch (err) {
+    return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: (err as Error).message }
+  }
+  if (!verifyBatchCrc(records)) return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: `Record batch of ${tp} fails its CRC-32C.` }
+  if (header.isControl) return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'Clients may not produce control batches.' }
+  // The header holds the largest timestamp, so after.max.ms needs no decoding; the smallest can be any
+  // record's, so a before.max.ms other than Kafka's default (Long.MAX, no bound) means reading the records.
+  const timestampsSuspect = !settings.logAppendTime && header.timestampType === TimestampType.CREATE_TIME &&
+    (header.maxTimestamp - now > settings.afterMaxMs || settings.beforeMaxMs < LONG_MAX)
+  if (!settings.compacted && !timestampsSuspect) return null
+  let decoded
+  try {
+    decoded = await decodeRecordBatch(records, { verifyCrc: false })
+  } catch (err) {
+    return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: (err as Error).message }
+  }
+  if (settings.compacted) {
+    const missing = decoded.records.flatMap((r, i) => r.key === null ? [i] : [])
+    if (missing.length > 0) {
+      return {
+        errorCode: ErrorCode.INVALID_RECORD,
+        errorMessage: `Compacted topic cannot accept message without key in topic partition ${tp}.`,
+        recordErrors: missing.map(i => ({ batchIndex: i, batchIndexErrorMessage: 'Compacted topic cannot accept message without key.' }))
+      }
+    }
+  }
+  if (timestampsSuspect) {
+    // LogValidator.validateTimestamp: CreateTime outside [now - before.max, now + after.max].
+    const bad = decoded.records.flatMap((r, i) => now - r.timestamp > settings.beforeMaxMs || r.timestamp - now > settings.afterMaxMs ? [i] : [])
+    if (bad.length > 0) {
+      return {
+        errorCode: ErrorCode.INVALID_TIMESTAMP,
+        errorMessage: `Timestamp of a record of ${tp} is out of range: allowed [now - message.timestamp.before.max.ms, now + message.timestamp.after.max.ms].`,
+        recordErrors: bad.map(i => ({ batchIndex: i, batchIndexErrorMessage: `Timestamp ${decoded.records[i]!.timestamp} of message with offset delta ${i} is out of range.` }))
+      }
+    }
+  }
+  return null
+}
