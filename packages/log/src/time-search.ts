@@ -127,12 +127,35 @@ export async function findMaxTimestamp (segments: () => readonly LogSegment[], l
     const located = seg.locate(chosen.lastOffset!)
     if (located === null) return RETRY
     const decoded = await decode(seg, readBatch(seg, located.position, located.size), located.position)
-    let fallback: TimestampOffset | null = null
     for (const r of decoded.records) {
-      if (r.offset < start) continue
-      if (r.timestamp === chosen.timestamp) return { offset: r.offset, timestamp: r.timestamp }
-      if (fallback === null || r.timestamp > fallback.timestamp) fallback = { offset: r.offset, timestamp: r.timestamp }
+      if (r.offset >= start && r.timestamp === chosen.timestamp) return { offset: r.offset, timestamp: r.timestamp }
     }
-    return fallback
+    // No record has the timestamp the metadata promised: compaction removed it, and the batch that held it
+    // stays as an empty header keeping its max timestamp (as Kafka's writeEmptyHeader), so the segment's
+    // maximum is stale. The exact answer then takes a look at every batch.
+    return await scanMaxTimestamp(segs, from, start)
   })
+}
+
+/** The first record (at or above the log start) with the largest timestamp, by decoding every batch that may hold it. */
+async function scanMaxTimestamp (segs: readonly LogSegment[], from: number, start: bigint): Promise<TimestampOffset | null | typeof RETRY> {
+  let best: TimestampOffset | null = null
+  for (let i = from; i < segs.length; i++) {
+    const seg = segs[i]!
+    if (seg.isDeleted) return RETRY
+    const batches: ScannedBatch[] = []
+    seg.scanHeaders(seg.positionOfFloorEntry(start), seg.baseOffset, b => {
+      if (b.lastOffset >= start && b.maxTimestamp >= 0n) batches.push({ ...b })
+    })
+    for (const b of batches) {
+      // Ties go to the first record: a batch whose maximum is not above the best so far cannot change it.
+      if (best !== null && b.maxTimestamp <= best.timestamp) continue
+      const decoded = await decode(seg, readBatch(seg, b.position, b.size), b.position)
+      if (seg.isDeleted) return RETRY
+      for (const r of decoded.records) {
+        if (r.offset >= start && (best === null || r.timestamp > best.timestamp)) best = { offset: r.offset, timestamp: r.timestamp }
+      }
+    }
+  }
+  return best
 }

@@ -137,7 +137,8 @@ function groupBySize (segs: readonly SegmentSnapshot[], maxBytes: number): Segme
 
 const keyOf = (r: ModelRecord): string => r.key!.toString('latin1')
 
-function unchanged (batch: ModelBatch): ExpectedBatch {
+/** A batch the round does not touch. */
+export function untouched (batch: ModelBatch): ExpectedBatch {
   const header = readBatchHeader(batch.bytes)
   return { batch, header, fate: 'unchanged', kept: batch.records, horizon: header.hasDeleteHorizonMs ? header.baseTimestamp : null, group: -1 }
 }
@@ -161,14 +162,16 @@ export function expectCleaning (m: ReferenceLog, segs: readonly SegmentSnapshot[
   const runs = firstUncleanable > firstDirty && cleanableBytes > 0 && (s.via === 'force' || dirtyRatio > s.minCleanableDirtyRatio)
   if (!runs) {
     const checkpointAfter = checkpointReset && s.via !== 'scheduler' ? firstDirty : m.cleanerCheckpoint
-    return { firstDirtyOffset: firstDirty, checkpointReset, dirtyRatio, round: null, batches: m.batches.map(unchanged), checkpointAfter }
+    return { firstDirtyOffset: firstDirty, checkpointReset, dirtyRatio, round: null, batches: m.batches.map(untouched), checkpointAfter }
   }
 
   // Phase 1: the offset map over the dirty section, batch by batch, until full.
   const bySegment = new Map<number, ModelBatch[]>()
   for (const b of m.batches) {
     const i = segmentIndexOf(segs, b.base)
-    bySegment.set(i, [...(bySegment.get(i) ?? []), b])
+    const list = bySegment.get(i)
+    if (list === undefined) bySegment.set(i, [b])
+    else list.push(b)
   }
   const dirty = segmentsOverlapping(segs, firstDirty, firstUncleanable).filter(x => !x.isActive)
   const sizer = new OffsetMap({ baseOffset: firstDirty, maxBytes: s.offsetMapBytes })
@@ -207,7 +210,7 @@ export function expectCleaning (m: ReferenceLog, segs: readonly SegmentSnapshot[
   const batches = m.batches.map((b): ExpectedBatch => {
     const seg = segs[segmentIndexOf(segs, b.base)]
     const group = seg === undefined ? undefined : groupOfSegment.get(seg)
-    if (group === undefined) return unchanged(b)
+    if (group === undefined) return untouched(b)
     const header = readBatchHeader(b.bytes)
     const horizon = header.hasDeleteHorizonMs ? header.baseTimestamp : null
     const kept = b.records.filter(r => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { decodeRecordBatchSync, splitBatches } from '@tributary/protocol'
-import type { LogConfig, PartitionLog } from '../../src/types.js'
+import type { PartitionLog } from '../../src/types.js'
 import type { LogContext, OpenLog } from '../contract/session.js'
 import { equalBytes, rejectsWith } from '../helpers/assertions.js'
 import { encodeBatch, spans } from '../helpers/batches.js'
@@ -12,7 +12,7 @@ import { ALL, type Op } from './ops.js'
 /** The log under test and what the steps need to replace it (restart) or compact it. */
 export interface Applied {
   log: PartitionLog
-  ctx: LogContext & { config: LogConfig }
+  ctx: LogContext
   reopen: OpenLog | undefined
   /** A compaction checked loosely (checkCompaction)... */
   compact: ((log: PartitionLog) => Promise<unknown>) | undefined
@@ -116,7 +116,17 @@ export async function applyOp (a: Applied, m: ReferenceLog, op: Op): Promise<voi
       }
       if (op.roll) await log.roll()
       if (a.cleaner !== undefined) {
-        await cleanAndCheck(log, m, a.cleaner, a.ctx.config, op)
+        const racing = op.racing ?? []
+        // One append per turn of the event loop, in call order, while the round runs.
+        const appendWhileCleaning = async (): Promise<void> => {
+          for (const [i, x] of racing.entries()) {
+            await new Promise(resolve => setImmediate(resolve))
+            const result = await log.append(Buffer.concat(x.batches.map(encodeBatch)), { durable: x.durable })
+            const expected = m.append(x.batches)
+            assert.deepEqual([result.firstOffset, result.lastOffset], [expected.firstOffset, expected.lastOffset], `append #${i} racing the cleaning: [firstOffset, lastOffset]`)
+          }
+        }
+        await cleanAndCheck(log, m, a.cleaner, a.ctx.config, op, appendWhileCleaning)
         return
       }
       if (a.compact === undefined) return

@@ -6,7 +6,7 @@ import type { KeylessPolicy } from '../../src/cleaner/clean-batches.js'
 import type { CompactableLog } from '../../src/cleaner/compactable-log.js'
 import type { LogConfig, PartitionLog } from '../../src/types.js'
 import { equalBytes } from '../helpers/assertions.js'
-import { expectCleaning, type ExpectedBatch, type ExpectedCleaning } from '../helpers/compaction-model.js'
+import { expectCleaning, untouched, type ExpectedBatch, type ExpectedCleaning } from '../helpers/compaction-model.js'
 import type { Rng } from '../helpers/random.js'
 import type { ReferenceLog } from '../helpers/reference-log.js'
 import { ALL, type CleanVia, type CompactOp } from './ops.js'
@@ -20,10 +20,18 @@ import { ALL, type CleanVia, type CompactOp } from './ops.js'
  * log's bytes.
  */
 
+/** What the cleaning steps of this process did, by kind: to see that the fuzzer reaches each case (see the test file). */
+export const cleaningCoverage = new Map<string, number>()
+
+function count (what: string, n = 1): void {
+  if (n > 0) cleaningCoverage.set(what, (cleaningCoverage.get(what) ?? 0) + n)
+}
+
 /** One real cleaner per sequence, with settings drawn from the sequence's seed. */
 export interface FuzzCleaner {
   offsetMapBytes: number
   keyless: KeylessPolicy
+  sliceMs: number
   /** Runs what `via` says on `log` with the cleaner's clock at `now`. */
   clean: (log: CompactableLog, now: number, via: CleanVia) => Promise<CleanResult | null>
 }
@@ -33,11 +41,14 @@ export function realCleaner (rng: Rng): FuzzCleaner {
   let clock = 0
   const offsetMapBytes = rng.chance(0.7) ? 64 * 1024 * 1024 : rng.int(100, 1200)
   const keyless: KeylessPolicy = rng.chance(0.8) ? 'discard' : 'retain'
-  const cleaner = new LogCleaner({ now: () => clock, offsetMapBytes, keyless, sliceMs: 1000 })
+  // Slices of 0 ms: the round yields to the event loop after every batch, so that racing appends interleave.
+  const sliceMs = rng.pick([0, 5])
+  const cleaner = new LogCleaner({ now: () => clock, offsetMapBytes, keyless, sliceMs })
   let registered: CompactableLog | null = null
   return {
     offsetMapBytes,
     keyless,
+    sliceMs,
     clean: async (log, now, via) => {
       clock = now
       if (via !== 'scheduler') return await cleaner.cleanLog(log, { force: via === 'force' })
@@ -108,8 +119,13 @@ function describeExpectation (x: ExpectedCleaning): string {
   return `expected ${round}, dirty ratio ${x.dirtyRatio.toFixed(3)}${x.checkpointReset ? ', checkpoint reset' : ''}`
 }
 
-/** The compaction step with a real cleaner: runs it, checks it exactly, and the model adopts the result. */
-export async function cleanAndCheck (log: PartitionLog, m: ReferenceLog, cleaner: FuzzCleaner, config: LogConfig, op: CompactOp): Promise<void> {
+/**
+ * The compaction step with a real cleaner: runs it (and `meanwhile`, which
+ * may only append, to the log and the model), checks it exactly, and the
+ * model adopts the result.
+ */
+export async function cleanAndCheck (log: PartitionLog, m: ReferenceLog, cleaner: FuzzCleaner, config: LogConfig, op: CompactOp,
+  meanwhile: () => Promise<void>): Promise<void> {
   const c = log as unknown as CompactableLog
   assert.equal(c.cleanerCheckpoint(), m.cleanerCheckpoint, 'cleaner checkpoint before the round (kept over restarts, lowered by truncation)')
   const before = c.segments()
@@ -124,7 +140,10 @@ export async function cleanAndCheck (log: PartitionLog, m: ReferenceLog, cleaner
   })
   const layout = `segments before: ${before.map(s => `${s.baseOffset}-${s.nextOffset}/${s.sizeBytes}B${s.isActive ? '*' : ''}`).join(' ')}; ${describeExpectation(expected)}`
 
-  const result = await cleaner.clean(c, op.now, op.via)
+  const endBefore = m.logEnd
+  const [result] = await Promise.all([cleaner.clean(c, op.now, op.via), meanwhile()])
+  // Appended during the round: above everything it may touch, so as they were written.
+  const appended = m.batches.filter(b => b.base >= endBefore)
 
   if (expected.round === null) {
     assert.equal(result, null, `no cleaning round expected (${layout})`)
@@ -151,7 +170,7 @@ export async function cleanAndCheck (log: PartitionLog, m: ReferenceLog, cleaner
   const all = (await log.read(m.logStart, ALL)).records
   const { batches, leftover } = splitBatches(all)
   assert.equal(leftover.length, 0, 'compacted log: whole batches')
-  const want = expected.batches.filter(e => e.fate !== 'dropped')
+  const want = [...expected.batches.filter(e => e.fate !== 'dropped'), ...appended.map(untouched)]
   assert.equal(batches.length, want.length,
     `batches after cleaning: expected ${expectedSpans(want)}, got ${spansOf(batches)} (${layout})`)
   for (const [i, b] of batches.entries()) {
@@ -162,6 +181,27 @@ export async function cleanAndCheck (log: PartitionLog, m: ReferenceLog, cleaner
       throw err
     }
   }
+  count(`step via ${op.via}`)
+  const round = expected.round
+  if (round === null) count(expected.checkpointAfter !== m.cleanerCheckpoint ? 'no round, checkpoint reset' : 'no round')
   m.adopt(all)
   m.cleanerCheckpoint = expected.checkpointAfter
+  if (round === null) return
+  count('round')
+  if (appended.length > 0) count('round with racing appends')
+  if (expected.checkpointReset) count('round after a checkpoint reset')
+  if (round.mapFull) count('round ended by a full offset map')
+  if (round.groups.some(g => g.bases.length > 1)) count('round merging segments')
+  for (const e of expected.batches) {
+    if (e.group < 0) continue
+    count(`batch ${e.fate}`)
+    const removed = e.batch.records.filter(r => !e.kept.includes(r))
+    count('record superseded', removed.filter(r => r.key !== null && r.value !== null).length)
+    count('tombstone removed', removed.filter(r => r.key !== null && r.value === null).length)
+    count('keyless record removed', removed.filter(r => r.key === null).length)
+    count('keyless record retained', e.kept.filter(r => r.key === null && r.offset < round.endOffset).length)
+    count('record kept above the round', e.kept.filter(r => r.offset >= round.endOffset).length)
+    if (e.horizon !== null && !e.header.hasDeleteHorizonMs) count('delete horizon set')
+    if (e.header.hasDeleteHorizonMs && e.kept.some(r => r.value === null)) count('tombstone kept within its horizon')
+  }
 }

@@ -1,4 +1,4 @@
-import { CompressionCodec, codecName } from '@tributary/protocol'
+import { CompressionCodec, codecName, readBatchHeader } from '@tributary/protocol'
 import type { LogErrorCode } from '../../src/errors.js'
 import { T0, encodeBatch, type TestBatch, type TestRecord } from '../helpers/batches.js'
 import type { Rng } from '../helpers/random.js'
@@ -32,6 +32,12 @@ export interface CompactOp {
   roll: boolean
   now: number
   via: CleanVia
+  /**
+   * Appends made one after another while a real cleaner's round runs (it
+   * yields to the event loop between batches): they may roll the active
+   * segment under it, which must not change what the round does.
+   */
+  racing?: Array<{ batches: TestBatch[], durable: boolean }>
 }
 
 /** cleanLog ignoring the dirty ratio, cleanLog honouring it, or the scheduler's pick of the filthiest log. */
@@ -53,6 +59,8 @@ export interface GenState {
    * are more often tombstones and sometimes keyless (which the cleaner drops).
    */
   realCleaner: boolean
+  /** The clock of the last compaction step: the cleaner's clock never goes back. */
+  cleanerNow: number
 }
 
 export const ALL = 64 * 1024 * 1024
@@ -161,6 +169,23 @@ function genTruncateOffset (rng: Rng, m: ReferenceLog): bigint {
   }
 }
 
+/**
+ * The cleaner's clock for a compaction step: within the step's second, on
+ * its edges too, and sometimes exactly at (or a millisecond off) a delete
+ * horizon a batch carries, which decides whether its tombstones go. Never
+ * earlier than the last step's.
+ */
+function genCleanerNow (rng: Rng, m: ReferenceLog, g: GenState): number {
+  let now = Number(clock(g)) + rng.pick([0, 1, 500, 999])
+  if (g.realCleaner && rng.chance(0.4)) {
+    const horizons = m.batches.map(b => readBatchHeader(b.bytes)).filter(h => h.hasDeleteHorizonMs).map(h => Number(h.baseTimestamp))
+      .filter(t => t >= g.cleanerNow && t <= now + 30_000)
+    if (horizons.length > 0) now = rng.pick(horizons) + rng.pick([-1, 0, 0, 1])
+  }
+  g.cleanerNow = Math.max(g.cleanerNow, now)
+  return g.cleanerNow
+}
+
 export function genOp (rng: Rng, m: ReferenceLog, g: GenState): Op {
   const kind = rng.weighted<OpKind>([
     ['append', 30], ['append-invalid', 2], ['burst', 4], ['read', 20], ['offset-for-timestamp', 7], ['max-timestamp', 3],
@@ -211,11 +236,11 @@ export function genOp (rng: Rng, m: ReferenceLog, g: GenState): Op {
       const op: CompactOp = {
         kind,
         roll: rng.chance(0.5),
-        // Within the step's second, on its edges too: delete horizons are compared with it to the millisecond.
-        now: Number(clock(g)) + rng.pick([0, 1, 500, 999]),
+        now: genCleanerNow(rng, m, g),
         via: rng.weighted([['force', 2], ['ratio', 1], ['scheduler', 1]] as const)
       }
       if (rng.chance(0.5)) op.highWatermark = m.logEnd
+      if (g.realCleaner && rng.chance(0.25)) op.racing = Array.from({ length: rng.int(1, 4) }, () => ({ batches: genBatches(rng, g), durable: rng.chance(0.3) }))
       return op
     }
     default: return { kind }
@@ -246,7 +271,8 @@ export function describeOp (op: Op): string {
     case 'set-high-watermark': return `highWatermark = ${op.offset}`
     case 'compact': {
       const hw = op.highWatermark === undefined ? '' : `highWatermark = ${op.highWatermark}, `
-      return `compact (${hw}${op.roll ? 'roll, ' : ''}clean via ${op.via} at now=T0+${BigInt(op.now) - T0})`
+      const racing = op.racing === undefined ? '' : `, racing appends ${op.racing.map(a => `[${describeBatches(a.batches)}]${a.durable ? ' durable' : ''}`).join(', ')}`
+      return `compact (${hw}${op.roll ? 'roll, ' : ''}clean via ${op.via} at now=T0+${BigInt(op.now) - T0}${racing})`
     }
     default: return op.kind
   }

@@ -14,6 +14,11 @@ import { describeOp, genOp, type GenState } from './ops.js'
  * ReferenceLog right after it runs. A failure names the seed, the config
  * and every step up to the failing one; TRIB_OPFUZZ_SEED=<seed> replays it.
  *
+ * With a real cleaner (FuzzTarget.cleaner), the compaction step runs a
+ * cleaning round of src/cleaner's LogCleaner and checks its outcome exactly
+ * against helpers/compaction-model.ts (cleaning.ts); a toy compaction is
+ * checked only for what compaction may do (apply.ts, checkCompaction).
+ *
  * Environment: TRIB_OPFUZZ_SEQUENCES (sequences per implementation),
  * TRIB_OPFUZZ_OPS (steps per sequence), TRIB_OPFUZZ_SEED (run one seed),
  * TRIB_OPFUZZ_BASE_SEED (derive a different set of seeds).
@@ -69,7 +74,7 @@ function failureReport (target: FuzzTarget, seed: number, step: number, ops: num
   return [
     `opfuzz ${target.name}: seed ${seed} failed at step #${step} of ${ops}`,
     `config overrides: ${JSON.stringify(overrides)}`,
-    ...(cleaner === undefined ? [] : [`cleaner: offsetMapBytes=${cleaner.offsetMapBytes} keyless=${cleaner.keyless}`]),
+    ...(cleaner === undefined ? [] : [`cleaner: offsetMapBytes=${cleaner.offsetMapBytes} keyless=${cleaner.keyless} sliceMs=${cleaner.sliceMs}`]),
     `error: ${message}`,
     ...origin,
     `model at the failure: logStart=${model.logStart} logEnd=${model.logEnd} highWatermark=${model.highWatermark} ` +
@@ -98,7 +103,8 @@ export async function runSequence (target: FuzzTarget, seed: number, ops: number
       maxAppendBytes: config.segmentBytes,
       canRestart: target.reopen !== undefined,
       canCompact: compact !== undefined || cleaner !== undefined,
-      realCleaner: cleaner !== undefined
+      realCleaner: cleaner !== undefined,
+      cleanerNow: 0
     }
     const applied: Applied = { log, ctx, reopen: target.reopen, compact, ...(cleaner === undefined ? {} : { cleaner }) }
     let step = 0
