@@ -23,7 +23,8 @@ function load (): Crc32c {
   }
 }
 
-const native = load()
+// Loaded on first use: finding and loading the addon costs start-up time.
+let native: Crc32c | undefined
 
 /**
  * CRC-32C (Castagnoli), the checksum of the v2 record batch format (KIP-98).
@@ -32,5 +33,6 @@ const native = load()
  */
 export function crc32c (data: Uint8Array, initial = 0): number {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  native ??= load()
   return native(buf, initial) >>> 0
 }
