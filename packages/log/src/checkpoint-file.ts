@@ -63,10 +63,21 @@ export function readCheckpointSync (path: string, version: number): string[] | n
 }
 
 export async function writeCheckpoint (path: string, version: number, lines: readonly string[]): Promise<void> {
+  await writeFileDurably(path, render(version, lines))
+}
+
+/**
+ * Replaces `path` with `data` so that a crash at any moment leaves either
+ * the old or the new content, never a mix: write a temporary file, fsync
+ * it, rename it over the target, fsync the directory so that the rename is
+ * durable too. Used for every small state file (checkpoints here, the
+ * metadata snapshot and meta.properties in @tributary/metadata).
+ */
+export async function writeFileDurably (path: string, data: string | Buffer): Promise<void> {
   const tmp = path + TMP_SUFFIX
   const fh = await open(tmp, 'w')
   try {
-    await fh.writeFile(render(version, lines))
+    await fh.writeFile(data)
     await fh.sync()
   } finally {
     await fh.close()

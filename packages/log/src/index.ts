@@ -12,8 +12,9 @@ export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
 export { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
 export { TxnIndex, TXN_INDEX_ENTRY_SIZE, TXN_INDEX_VERSION, decodeAbortedTxn, encodeAbortedTxn } from './txn-index.js'
 export {
-  CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync
+  CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync, writeFileDurably
 } from './checkpoint-file.js'
+export { fsyncDirectory } from './io.js'
 export {
   CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, partitionKey,
   readOffsetsCheckpoint, writeOffsetsCheckpoint, type OffsetsByPartition

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileDurably } from './durable-file.js'
+import { writeFileDurably } from '@tributary/log'
 import { type MetadataImage, type TopicImage, buildImage } from './image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
 import { MetadataError, collidingTopic, type ConfigUpdate, type MetadataStore, type NewTopic } from './store.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileDurably } from './durable-file.js'
+import { writeFileDurably } from '@tributary/log'
 
 /**
  * `meta.properties` in each log directory, as Kafka writes it: the cluster
