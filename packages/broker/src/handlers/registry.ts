@@ -7,6 +7,7 @@ import deleteRecords from './delete-records.js'
 import deleteTopics from './delete-topics.js'
 import describeCluster from './describe-cluster.js'
 import describeConfigs from './describe-configs.js'
+import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
@@ -31,6 +32,7 @@ export const handlers: readonly Handler[] = [
   incrementalAlterConfigs,
   describeCluster,
   describeTopicPartitions,
+  describeLogDirs,
   produce,
   fetch,
   listOffsets,
