@@ -7,6 +7,7 @@ import { DynamicBrokerConfig } from './config/dynamic.js'
 import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
 import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
+import { FetchSessionCache } from './partitions/fetch-sessions.js'
 import { ReplicaManager } from './partitions/replica-manager.js'
 import type { AdvertisedAddress, BrokerState } from './state.js'
 
@@ -105,6 +106,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       log,
       advertised: new Map<string, AdvertisedAddress>(),
       replicas: partitions,
+      fetchSessions: new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots')),
       onTopicDeleted: async topic => { await partitions.deleteTopic(topic) }
     }
     const dispatcher = new Dispatcher(state)

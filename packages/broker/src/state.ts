@@ -1,6 +1,7 @@
 import type { MetadataStore, TopicImage } from '@tributary/metadata'
 import type { DynamicBrokerConfig } from './config/dynamic.js'
 import type { Logger } from './network/index.js'
+import type { FetchSessionCache } from './partitions/fetch-sessions.js'
 import type { ReplicaManager } from './partitions/replica-manager.js'
 
 /** An address clients are told to use for this broker on one listener. */
@@ -52,4 +53,10 @@ export interface BrokerState {
    * ListOffsets, ...). Absent only in tests that build a BrokerState by hand.
    */
   readonly replicas?: ReplicaManager
+  /**
+   * Incremental fetch sessions (KIP-227), bounded by
+   * max.incremental.fetch.session.cache.slots. Absent in hand-built states:
+   * Fetch then creates no sessions.
+   */
+  readonly fetchSessions?: FetchSessionCache
 }

@@ -751,6 +751,16 @@ export const CONFIG_DEFINITIONS = [
     group: G.REQUESTS
   },
   {
+    name: 'max.incremental.fetch.session.cache.slots',
+    type: ConfigType.INT,
+    default: '1000',
+    validator: atLeast(0),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Incremental fetch sessions (KIP-227) the broker keeps; when full, creating a session evicts the least recently used one.',
+    group: G.REQUESTS
+  },
+  {
     name: 'fetch.max.bytes',
     type: ConfigType.INT,
     default: '57671680',

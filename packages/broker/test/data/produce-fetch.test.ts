@@ -35,7 +35,7 @@ test('produce then fetch returns the records with their offsets, HW and log star
     assert.equal((await fetch(c, 'missing', 0, 0n)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }))
 
-test('fetch by topic id (v13+), unknown id; fetch sessions are declined', () =>
+test('fetch by topic id (v13+), unknown id; a sessionless fetch creates no session', () =>
   withBroker({}, async c => {
     const [id] = await createTopics(c, [{ name: 't', partitions: 1 }])
     await produceOk(c, 't', 0, batch([kv('k', 'v')]))
@@ -44,7 +44,7 @@ test('fetch by topic id (v13+), unknown id; fetch sessions are declined', () =>
       topics: [{ topicId, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: 0, logStartOffset: -1n, lastFetchedEpoch: -1 }] }],
       forgottenTopicsData: [], rackId: ''
     })
-    const ok = await c.request(FetchApi, 17, req(id!, 0, 0))
+    const ok = await c.request(FetchApi, 17, req(id!, 0, -1))
     assert.equal(ok.sessionId, 0, 'no session is created')
     assert.equal(ok.responses[0]!.topicId, id)
     assert.deepEqual(await values(ok.responses[0]!.partitions[0]!.records), ['0:k=v'])
