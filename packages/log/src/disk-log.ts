@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync, unlinkSync } from 'node:fs'
+import { mkdirSync, existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { LOG_OVERHEAD, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, splitBatches } from '@tributary/protocol'
@@ -9,7 +9,7 @@ import type { SegmentDescriptor } from './cleaner/cleanable.js'
 import type { CleanedSegmentWriter, CompactableLog } from './cleaner/compactable-log.js'
 import { LogError } from './errors.js'
 import { GroupCommit } from './flusher.js'
-import { fsyncDirectory, fsyncDirectorySync, isNotFound } from './io.js'
+import { fsyncDirectory, fsyncDirectorySync, unlinkIfExists } from './io.js'
 import type { LeaderEpochCache } from './leader-epoch-cache.js'
 import { readBatches } from './read-path.js'
 import { floorSegment, loadLog, type LoadOptions, type LogLogger } from './recovery.js'
@@ -796,11 +796,5 @@ export class DiskLog implements PartitionLog, CompactableLog {
 }
 
 function removeFiles (paths: readonly string[]): void {
-  for (const path of paths) {
-    try {
-      unlinkSync(path)
-    } catch (err) {
-      if (!isNotFound(err)) throw err
-    }
-  }
+  for (const path of paths) unlinkIfExists(path)
 }

@@ -1,6 +1,6 @@
-import { ftruncateSync, renameSync, unlinkSync } from 'node:fs'
+import { ftruncateSync } from 'node:fs'
 import { FileRef } from './file-ref.js'
-import { isNotFound, writeFully } from './io.js'
+import { renameIfExists, unlinkIfExists, writeFully } from './io.js'
 
 /**
  * A file of fixed-size index entries (offset index, time index) kept in
@@ -113,11 +113,7 @@ export abstract class EntryIndex {
     if (this.file !== null) {
       this.file.renameTo(path)
     } else if (this.fileExists) {
-      try {
-        renameSync(this.path, path)
-      } catch (err) {
-        if (!isNotFound(err)) throw err
-      }
+      renameIfExists(this.path, path)
     }
     this.path = path
   }
@@ -130,11 +126,7 @@ export abstract class EntryIndex {
 
   deleteFile (): void {
     this.closeFile()
-    try {
-      unlinkSync(this.path)
-    } catch (err) {
-      if (!isNotFound(err)) throw err
-    }
+    unlinkIfExists(this.path)
     this.fileExists = false
     this.onDisk = 0
     this.fileBytes = 0

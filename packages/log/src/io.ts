@@ -1,5 +1,5 @@
 import {
-  closeSync, constants, fdatasync, fsync, fsyncSync, openSync, readSync, writeSync
+  closeSync, constants, fdatasync, fsync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync
 } from 'node:fs'
 
 /*
@@ -65,4 +65,22 @@ export function fsyncDirectorySync (dir: string): void {
 /** True for the errno of a file that is not there. */
 export function isNotFound (err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT'
+}
+
+/** Removes a file; one that is already gone is fine (recovery and deletion may race a crash). */
+export function unlinkIfExists (path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (err) {
+    if (!isNotFound(err)) throw err
+  }
+}
+
+/** Renames a file if it exists (an index may never have been written). */
+export function renameIfExists (from: string, to: string): void {
+  try {
+    renameSync(from, to)
+  } catch (err) {
+    if (!isNotFound(err)) throw err
+  }
 }

@@ -1,8 +1,8 @@
-import { closeSync, fstatSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { scanSegment } from './batch-scan.js'
 import { readCleanShutdown, type CleanShutdownState } from './clean-shutdown.js'
-import { isNotFound } from './io.js'
+import { renameIfExists, unlinkIfExists } from './io.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { LogSegment, type SegmentSettings } from './segment.js'
 import {
@@ -44,14 +44,6 @@ export interface LoadedLog {
   rebuiltIndexes: number
 }
 
-function unlinkQuiet (path: string): void {
-  try {
-    unlinkSync(path)
-  } catch (err) {
-    if (!isNotFound(err)) throw err
-  }
-}
-
 /**
  * Leftovers of interrupted work, handled as Kafka's LogLoader does:
  * `.deleted` files (their deletion was pending), `.cleaned` files (a
@@ -66,7 +58,7 @@ export function cleanUpDirectory (dir: string, logger: LogLogger): boolean {
   const swaps: bigint[] = []
   for (const name of readdirSync(dir)) {
     if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith(TMP_SUFFIX)) {
-      unlinkQuiet(join(dir, name))
+      unlinkIfExists(join(dir, name))
       changed = true
     } else if (name.endsWith(LOG_SUFFIX + SWAP_SUFFIX)) {
       const parsed = parseOffsetFileName(name)
@@ -82,13 +74,13 @@ export function cleanUpDirectory (dir: string, logger: LogLogger): boolean {
   for (const name of names) {
     if (name.endsWith(SWAP_SUFFIX)) {
       // Index files of a swap whose log was handled above, or of one that never got its log.
-      unlinkQuiet(join(dir, name))
+      unlinkIfExists(join(dir, name))
       changed = true
       continue
     }
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
       if (name.endsWith(suffix) && parseOffsetFileName(name) !== null && !logs.has(name.slice(0, -suffix.length))) {
-        unlinkQuiet(join(dir, name))
+        unlinkIfExists(join(dir, name))
         changed = true
       }
     }
@@ -110,14 +102,10 @@ function completeSwap (dir: string, base: bigint, logger: LogLogger): void {
     if (!name.endsWith(LOG_SUFFIX)) continue
     const parsed = parseOffsetFileName(name)
     if (parsed === null || parsed.offset < base || parsed.offset >= next) continue
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) unlinkQuiet(segmentFilePath(dir, parsed.offset, suffix))
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) unlinkIfExists(segmentFilePath(dir, parsed.offset, suffix))
   }
   renameSync(swapPath, segmentFilePath(dir, base, LOG_SUFFIX))
-  try {
-    renameSync(segmentFilePath(dir, base, TXN_INDEX_SUFFIX + SWAP_SUFFIX), segmentFilePath(dir, base, TXN_INDEX_SUFFIX))
-  } catch (err) {
-    if (!isNotFound(err)) throw err
-  }
+  renameIfExists(segmentFilePath(dir, base, TXN_INDEX_SUFFIX + SWAP_SUFFIX), segmentFilePath(dir, base, TXN_INDEX_SUFFIX))
   logger.info?.(`${dir}: completed the swap of cleaned segment ${base} (offsets below ${next})`)
 }
 

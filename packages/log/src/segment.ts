@@ -1,11 +1,11 @@
-import { existsSync, ftruncateSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
+import { existsSync, ftruncateSync, readFileSync } from 'node:fs'
 import {
   BASE_OFFSET_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET,
   MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD
 } from '@tributary/protocol'
 import { LogError } from './errors.js'
 import { FileRef } from './file-ref.js'
-import { isNotFound, readAt, writeFully } from './io.js'
+import { isNotFound, readAt, renameIfExists, unlinkIfExists, writeFully } from './io.js'
 import { OffsetIndex } from './offset-index.js'
 import { scanSegment, type ScanOutcome, type ScannedBatch } from './batch-scan.js'
 import {
@@ -111,7 +111,7 @@ export class LogSegment {
    */
   static create (dir: string, baseOffset: bigint, settings: SegmentSettings, nowMs: number, extra = ''): LogSegment {
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
-      try { unlinkSync(segmentFilePath(dir, baseOffset, suffix) + extra) } catch (err) { if (!isNotFound(err)) throw err }
+      unlinkIfExists(segmentFilePath(dir, baseOffset, suffix) + extra)
     }
     const log = FileRef.open(segmentFilePath(dir, baseOffset, LOG_SUFFIX) + extra, 'w+')
     const segment = new LogSegment(dir, baseOffset, log, 0, settings, nowMs, true, extra)
@@ -656,11 +656,7 @@ export class LogSegment {
         idx.renameTo(to)
         idx.closeFile()
       } else {
-        try {
-          renameSync(from, to)
-        } catch (err) {
-          if (!isNotFound(err)) throw err
-        }
+        renameIfExists(from, to)
       }
       if (existsSync(to)) paths.push(to)
     }
@@ -670,7 +666,7 @@ export class LogSegment {
   /** Deletes the files at once (an empty segment being replaced). */
   deleteNow (): void {
     for (const path of this.markDeleted()) {
-      try { unlinkSync(path) } catch (err) { if (!isNotFound(err)) throw err }
+      unlinkIfExists(path)
     }
   }
 

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import type { AbortedTxn } from './types.js'
 import { FileRef } from './file-ref.js'
-import { isNotFound, writeFully } from './io.js'
+import { renameIfExists, unlinkIfExists, writeFully } from './io.js'
 
 export const TXN_INDEX_ENTRY_SIZE = 34
 export const TXN_INDEX_VERSION = 0
@@ -90,13 +90,7 @@ export class TxnIndex {
 
   renameTo (path: string): void {
     if (this.file !== null) this.file.renameTo(path)
-    else {
-      try {
-        renameSync(this.path, path)
-      } catch (err) {
-        if (!isNotFound(err)) throw err
-      }
-    }
+    else renameIfExists(this.path, path)
     this.path = path
   }
 
@@ -107,11 +101,7 @@ export class TxnIndex {
 
   deleteFile (): void {
     this.closeFile()
-    try {
-      unlinkSync(this.path)
-    } catch (err) {
-      if (!isNotFound(err)) throw err
-    }
+    unlinkIfExists(this.path)
   }
 
   private open (): FileRef {

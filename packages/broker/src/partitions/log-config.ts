@@ -56,7 +56,23 @@ export interface ProduceSettings {
   compacted: boolean
 }
 
+const settingsCache = new WeakMap<object, { config: BrokerConfig, settings: ProduceSettings }>()
+
+/**
+ * The produce-time settings of a topic, resolved once per pair of topic
+ * overrides and broker configuration: both are immutable objects that are
+ * replaced on change (metadata image, dynamic config), so identity keys the
+ * cache and the produce path does not resolve every topic key per request.
+ */
 export function produceSettingsFor (config: BrokerConfig, overrides: Readonly<Record<string, string>>): ProduceSettings {
+  const cached = settingsCache.get(overrides)
+  if (cached !== undefined && cached.config === config) return cached.settings
+  const settings = resolveProduceSettings(config, overrides)
+  settingsCache.set(overrides, { config, settings })
+  return settings
+}
+
+function resolveProduceSettings (config: BrokerConfig, overrides: Readonly<Record<string, string>>): ProduceSettings {
   const c = effectiveTopicConfigs(config, overrides)
   return {
     maxMessageBytes: num(c.get('max.message.bytes'), 1048588),

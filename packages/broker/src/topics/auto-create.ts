@@ -1,6 +1,7 @@
-import { MetadataError, collidingTopic, type TopicImage } from '@tributary/metadata'
+import { MetadataError, type TopicImage } from '@tributary/metadata'
 import { ErrorCode } from '@tributary/protocol'
 import type { BrokerState } from '../state.js'
+import { placeReplicas, replicationFactorProblem } from '../admin/placement.js'
 import { INTERNAL_TOPICS } from './internal-topics.js'
 import { topicNameProblem } from './topic-name.js'
 
@@ -9,7 +10,8 @@ export type AutoCreateResult = { topic: TopicImage } | { errorCode: number, mess
 /**
  * Creates a topic the way `auto.create.topics.enable` does in Kafka:
  * `num.partitions` partitions and `default.replication.factor` replicas
- * with broker-default configs; internal topics (`__consumer_offsets`,
+ * with broker-default configs (the metadata store refuses a name that
+ * collides with an existing one modulo '.' and '_'); internal topics (`__consumer_offsets`,
  * `__transaction_state`) with their own settings, replicas capped by the
  * live brokers as Kafka does for them. Concurrent requests for one name
  * get the same topic.
@@ -19,10 +21,6 @@ export async function autoCreateTopic (broker: BrokerState, name: string): Promi
   const image = broker.metadata.image()
   const problem = topicNameProblem(name)
   if (problem !== undefined) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: problem }
-  const collision = collidingTopic(image.topics, name)
-  if (collision !== undefined) {
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: `Topic '${name}' collides with existing topic: ${collision}` }
-  }
   const internal = INTERNAL_TOPICS.get(name)
   const brokers = image.brokers.length
   let partitions = settings.numPartitions
@@ -31,11 +29,9 @@ export async function autoCreateTopic (broker: BrokerState, name: string): Promi
     partitions = settings.internalTopics[internal.partitionsKey]
     replicationFactor = Math.min(settings.internalTopics[internal.replicationKey], brokers)
   }
-  if (replicationFactor > brokers) {
-    return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: `Replication factor ${replicationFactor} is larger than the ${brokers} available broker(s)` }
-  }
-  const assignments = Array.from({ length: partitions }, (_, p) =>
-    Array.from({ length: replicationFactor }, (_, r) => image.brokers[(p + r) % brokers]!.nodeId))
+  const rfProblem = replicationFactorProblem(replicationFactor, brokers)
+  if (rfProblem !== undefined) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: rfProblem }
+  const assignments = placeReplicas(image.brokers, partitions, replicationFactor)
   try {
     const topic = await broker.metadata.createTopic({ name, assignments, internal: internal !== undefined, configs: internal?.configs ?? {} })
     broker.log.info({ topic: name, partitions }, 'auto-created topic')
