@@ -7,9 +7,15 @@ import { DynamicBrokerConfig } from './config/dynamic.js'
 import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
 import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
+import { GroupCoordinator } from './groups/coordinator.js'
+import { groupManagers } from './groups/managers.js'
+import { groupSettingsOf } from './groups/settings.js'
 import { FetchSessionCache } from './partitions/fetch-sessions.js'
 import { ReplicaManager } from './partitions/replica-manager.js'
 import type { AdvertisedAddress, BrokerState } from './state.js'
+import { CONSUMER_OFFSETS_TOPIC } from './topics/internal-topics.js'
+import { autoCreateTopic } from './topics/auto-create.js'
+import { ErrorCode } from '@tributary/protocol'
 
 export interface StartBrokerOptions {
   /** A configuration already loaded (the CLI's); the other options override it. */
@@ -74,6 +80,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
   const listeners: Listener[] = []
   let metadata: EmbeddedMetadataStore | undefined
   let replicas: ReplicaManager | undefined
+  let groups: GroupCoordinator | undefined
   try {
     for (const dir of config.logDirs) await mkdir(dir, { recursive: true })
     metadata = await EmbeddedMetadataStore.open({ dir: config.logDirs[0]!, nodeId: config.nodeId, clusterId: config.clusterId, rack: null })
@@ -87,6 +94,22 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       retentionCheckIntervalMs: config.getLongAsNumber('log.retention.check.interval.ms')
     })
     const partitions = replicas
+    const groupCoordinator = groups = new GroupCoordinator({
+      nodeId: config.nodeId,
+      settings: groupSettingsOf(config),
+      metadata,
+      replicas,
+      logger: log,
+      createOffsetsTopic: async () => {
+        const created = await autoCreateTopic(state, CONSUMER_OFFSETS_TOPIC)
+        if ('errorCode' in created) {
+          log.warn({ err: created.message }, 'creating __consumer_offsets failed')
+          return created.errorCode
+        }
+        return ErrorCode.NONE
+      },
+      managers: groupManagers
+    })
     const state: BrokerState = {
       settings: {
         nodeId: config.nodeId,
@@ -107,8 +130,10 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       advertised: new Map<string, AdvertisedAddress>(),
       replicas: partitions,
       fetchSessions: new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots')),
-      onTopicDeleted: async topic => { await partitions.deleteTopic(topic) }
+      onTopicDeleted: async topic => { await partitions.deleteTopic(topic) },
+      groups: groupCoordinator
     }
+    groupCoordinator.start()
     const dispatcher = new Dispatcher(state)
     for (const spec of config.listeners) {
       const listener = await Listener.start({
@@ -151,6 +176,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       close () {
         closing ??= (async () => {
           await Promise.all(listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })))
+          await groupCoordinator.close()
           await partitions.close()
           await store.close()
           if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
@@ -161,6 +187,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
     }
   } catch (err) {
     await Promise.all(listeners.map(l => l.close({ graceful: false })))
+    await groups?.close()
     await replicas?.close()
     await metadata?.close()
     if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })

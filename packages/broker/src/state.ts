@@ -1,6 +1,7 @@
 import type { MetadataStore, TopicImage } from '@tributary/metadata'
 import type { DynamicBrokerConfig } from './config/dynamic.js'
 import type { Logger } from './network/index.js'
+import type { GroupCoordinator } from './groups/coordinator.js'
 import type { FetchSessionCache } from './partitions/fetch-sessions.js'
 import type { ReplicaManager } from './partitions/replica-manager.js'
 
@@ -59,4 +60,9 @@ export interface BrokerState {
    * Fetch then creates no sessions.
    */
   readonly fetchSessions?: FetchSessionCache
+  /**
+   * The group coordinator (consumer groups, committed offsets). Absent in
+   * hand-built states: group APIs then answer COORDINATOR_NOT_AVAILABLE.
+   */
+  readonly groups?: GroupCoordinator
 }

@@ -676,6 +676,106 @@ export const CONFIG_DEFINITIONS = [
     doc: 'Most members a classic group may have; a join beyond it fails with GROUP_MAX_SIZE_REACHED.',
     group: G.GROUPS
   },
+  {
+    name: 'offsets.retention.check.interval.ms',
+    type: ConfigType.LONG,
+    default: '600000',
+    validator: atLeast(1),
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'How often the group coordinator looks for expired committed offsets.',
+    group: G.GROUPS
+  },
+  {
+    name: 'offsets.commit.timeout.ms',
+    type: ConfigType.INT,
+    default: '5000',
+    validator: atLeast(1),
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'How long an offset commit may wait for its records to become durable before it fails with REQUEST_TIMED_OUT.',
+    group: G.GROUPS
+  },
+  {
+    name: 'offset.metadata.max.bytes',
+    type: ConfigType.INT,
+    default: '4096',
+    validator: atLeast(0),
+    importance: Importance.HIGH,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Longest metadata string an offset commit may carry; a longer one fails with OFFSET_METADATA_TOO_LARGE.',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.coordinator.rebalance.protocols',
+    type: ConfigType.LIST,
+    default: 'classic,consumer',
+    validator: listOf('classic', 'consumer'),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Group protocols the coordinator serves: classic (JoinGroup/SyncGroup) and consumer (KIP-848 ConsumerGroupHeartbeat).',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.session.timeout.ms',
+    type: ConfigType.INT,
+    default: '45000',
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Session timeout of KIP-848 consumer group members: a member that sends no heartbeat for this long is removed.',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.min.session.timeout.ms',
+    type: ConfigType.INT,
+    default: '45000',
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Smallest session timeout a consumer group may be configured with (group.consumer.session.timeout.ms).',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.max.session.timeout.ms',
+    type: ConfigType.INT,
+    default: '60000',
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Largest session timeout a consumer group may be configured with (group.consumer.session.timeout.ms).',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.heartbeat.interval.ms',
+    type: ConfigType.INT,
+    default: '5000',
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Heartbeat interval the coordinator tells KIP-848 consumer group members to use.',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.max.size',
+    type: ConfigType.INT,
+    default: INT_MAX,
+    validator: atLeast(1),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Most members a KIP-848 consumer group may have; a join beyond it fails with GROUP_MAX_SIZE_REACHED.',
+    group: G.GROUPS
+  },
+  {
+    name: 'group.consumer.assignors',
+    type: ConfigType.LIST,
+    default: 'uniform,range',
+    validator: listOf('uniform', 'range'),
+    importance: Importance.MEDIUM,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'Server-side assignors of KIP-848 consumer groups; the first is the default when a member names none.',
+    group: G.GROUPS
+  },
 
   // --- Transactions and producer ids
   {

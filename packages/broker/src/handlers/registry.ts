@@ -10,6 +10,7 @@ import describeConfigs from './describe-configs.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
+import findCoordinator from './find-coordinator.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
 import listOffsets from './list-offsets.js'
 import metadata from './metadata.js'
@@ -37,7 +38,9 @@ export const handlers: readonly Handler[] = [
   fetch,
   listOffsets,
   offsetForLeaderEpoch,
-  deleteRecords
+  deleteRecords,
+  // Group coordinator
+  findCoordinator
 ]
 
 const byKey: (Handler | undefined)[] = []

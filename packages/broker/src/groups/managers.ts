@@ -1,0 +1,8 @@
+import type { ManagerFactory } from './shard.js'
+
+/**
+ * The group type state machines every coordinator shard runs: one line per
+ * type (classic: groups/classic/, consumer: groups/consumer/).
+ */
+export const groupManagers: readonly ManagerFactory[] = [
+]
