@@ -10,7 +10,12 @@ import describeConfigs from './describe-configs.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
+import deleteGroups from './delete-groups.js'
 import findCoordinator from './find-coordinator.js'
+import listGroups from './list-groups.js'
+import offsetCommit from './offset-commit.js'
+import offsetDelete from './offset-delete.js'
+import offsetFetch from './offset-fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
 import listOffsets from './list-offsets.js'
 import metadata from './metadata.js'
@@ -40,7 +45,12 @@ export const handlers: readonly Handler[] = [
   offsetForLeaderEpoch,
   deleteRecords,
   // Group coordinator
-  findCoordinator
+  findCoordinator,
+  offsetCommit,
+  offsetFetch,
+  offsetDelete,
+  listGroups,
+  deleteGroups
 ]
 
 const byKey: (Handler | undefined)[] = []
