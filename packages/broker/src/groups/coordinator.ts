@@ -3,6 +3,7 @@ import { ErrorCode } from '@tributary/protocol'
 import type { Logger } from '../network/index.js'
 import type { ReplicaManager } from '../partitions/replica-manager.js'
 import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal-topics.js'
+import { expireOffsets } from './offsets/expiry.js'
 import { partitionForGroup } from './partition-for.js'
 import type { GroupSettings } from './settings.js'
 import { GroupShard, type ManagerFactory } from './shard.js'
@@ -31,6 +32,8 @@ export class GroupCoordinator {
   private readonly shards = new Map<number, GroupShard>()
   private readonly loading = new Map<number, Promise<void>>()
   private creating: Promise<number> | undefined
+  private expiryTimer: NodeJS.Timeout | undefined
+  private expiring: Promise<unknown> = Promise.resolve()
   private closed = false
 
   constructor (readonly options: GroupCoordinatorOptions) {}
@@ -39,6 +42,10 @@ export class GroupCoordinator {
 
   /** Starts loading every partition of `__consumer_offsets` this broker leads (if the topic exists). */
   start (): void {
+    this.expiryTimer = setInterval(() => {
+      this.expiring = this.expiring.then(async () => await expireOffsets(this.activeShards(), Date.now()))
+    }, this.options.settings.offsetsRetentionCheckIntervalMs)
+    this.expiryTimer.unref()
     const topic = this.options.metadata.image().topics.get(CONSUMER_OFFSETS_TOPIC)
     if (topic === undefined) return
     for (const p of topic.partitions) {
@@ -136,6 +143,8 @@ export class GroupCoordinator {
 
   async close (): Promise<void> {
     this.closed = true
+    clearInterval(this.expiryTimer)
+    await this.expiring
     await Promise.allSettled([...this.loading.values()])
     for (const s of this.shards.values()) s.close()
     this.shards.clear()

@@ -11,8 +11,13 @@ import describeGroups from './describe-groups.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
+import deleteGroups from './delete-groups.js'
 import findCoordinator from './find-coordinator.js'
 import heartbeat from './heartbeat.js'
+import listGroups from './list-groups.js'
+import offsetCommit from './offset-commit.js'
+import offsetDelete from './offset-delete.js'
+import offsetFetch from './offset-fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
 import joinGroup from './join-group.js'
 import leaveGroup from './leave-group.js'
@@ -46,6 +51,11 @@ export const handlers: readonly Handler[] = [
   deleteRecords,
   // Group coordinator
   findCoordinator,
+  offsetCommit,
+  offsetFetch,
+  offsetDelete,
+  listGroups,
+  deleteGroups,
   joinGroup,
   syncGroup,
   heartbeat,
