@@ -5,8 +5,9 @@
 // of the topic must be owned by exactly one member; crashed members lose
 // their partitions after their session timeout; a restarted static member
 // gets its partitions back without the others rebalancing.
-import { after, before, describe, test } from 'node:test'
+import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import diagnostics_channel from 'node:diagnostics_channel'
 import { Consumer as PlatformaticConsumer } from '@platformatic/kafka'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
 import { silentKafkaJsLogCreator, startTestBroker, withTimeout, type TestBroker } from '@tributary/testkit'
@@ -14,6 +15,18 @@ import { CONFLUENT_MEMBER, KAFKA_PYTHON_MEMBER, PythonMember, splitsExactly } fr
 
 const T = 30_000
 const PARTITIONS = 6
+const API_NAMES: Record<number, string> = { 11: 'JoinGroup', 12: 'Heartbeat', 13: 'LeaveGroup', 14: 'SyncGroup' }
+
+/** The group API versions the clients of the current test sent (from the broker's request diagnostics channel). */
+const seen = new Set<string>()
+diagnostics_channel.subscribe('tributary:request:start', (msg: unknown) => {
+  const { apiKey, version } = msg as { apiKey: number, version: number }
+  const name = API_NAMES[apiKey]
+  if (name !== undefined) seen.add(`${name} v${version}`)
+})
+function maxVersion (api: string): number {
+  return Math.max(-1, ...[...seen].filter(s => s.startsWith(api + ' ')).map(s => Number(s.split(' v')[1])))
+}
 
 /** The partitions of `topic` in a consumer-protocol assignment (ConsumerProtocolAssignment, any version). */
 function assignedPartitions (buf: Buffer, topic: string): number[] {
@@ -91,6 +104,8 @@ describe('classic consumer groups with real clients', () => {
     await producer.disconnect()
   })
 
+  beforeEach(() => { seen.clear() })
+
   after(async () => {
     await Promise.allSettled(members.map(async m => await m.kill()))
     await Promise.allSettled(kafkajsConsumers.map(async c => await withTimeout(c.disconnect(), T, 'disconnect')))
@@ -120,6 +135,7 @@ describe('classic consumer groups with real clients', () => {
     const described = await stableSplit('kjs-group', 'kjs', 3)
     assert.deepEqual(described.map(a => a.join(',')).sort(), live().map(a => a.join(',')).sort(), 'DescribeGroups shows what the members were given')
     assert.equal((await describeGroup('kjs-group', 'kjs')).protocol, 'RoundRobinAssigner')
+    process.stderr.write(`kafkajs group API versions: ${[...seen].sort().join(', ')}\n`)
     await until(() => consumed.length >= 60, T, 'all 60 messages consumed')
     assert.deepEqual(new Set(consumed).size, 60)
     // One leaves (LeaveGroup): the other two take its partitions at once.
@@ -142,6 +158,7 @@ describe('classic consumer groups with real clients', () => {
     assert.equal((await describeGroup('eager-group', 'eager')).protocol, 'range')
     // Eager: every member gave up everything before the new assignment (revoke, then assign).
     assert.ok(a.events.some(e => e.ev === 'revoke'))
+    process.stderr.write(`librdkafka group API versions: ${[...seen].sort().join(', ')}\n`)
     await Promise.all([a.stop(), b.stop(), c.stop()])
     assert.equal((await describeGroup('eager-group', 'eager')).state, 'Empty')
   })
@@ -203,6 +220,7 @@ describe('classic consumer groups with real clients', () => {
     assert.deepEqual(a.events.slice(markA), [], 'the other member saw no rebalance')
     const after = await stableSplit('static-group', 'static', 2)
     assert.deepEqual(after.map(x => x.join(',')).sort(), before.map(x => x.join(',')).sort(), 'the stored assignment is unchanged')
+    assert.ok(maxVersion('JoinGroup') >= 5, `group.instance.id needs JoinGroup v5+: ${[...seen].join(', ')}`)
     await Promise.all([a.stop(), b2.stop()])
   })
 
@@ -212,8 +230,9 @@ describe('classic consumer groups with real clients', () => {
     consumer.on('consumer:group:join', (p: { assignments?: Array<{ topic: string, partitions: number[] }> | null }) => {
       platformaticOwned = (p.assignments ?? []).filter(a => a.topic === 'mixed').flatMap(a => a.partitions).sort((x, y) => x - y)
     })
+    let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined
     try {
-      const stream = await withTimeout(consumer.consume({ topics: ['mixed'], mode: 'earliest' }), T, 'consume')
+      stream = await withTimeout(consumer.consume({ topics: ['mixed'], mode: 'earliest' }), T, 'consume')
       stream.on('data', () => {})
       await until(() => platformaticOwned.length === PARTITIONS, T, '@platformatic/kafka alone owns every partition')
       const kp = python('kafka-python', KAFKA_PYTHON_MEMBER, [broker.bootstrap, 'mixed-group', 'mixed', '10000'])
@@ -221,11 +240,14 @@ describe('classic consumer groups with real clients', () => {
       const d = await stableSplit('mixed-group', 'mixed', 2)
       assert.equal((await describeGroup('mixed-group', 'mixed')).protocol, 'roundrobin')
       assert.deepEqual(d.map(x => x.join(',')).sort(), [platformaticOwned, kp.owned()].map(x => x.join(',')).sort())
+      process.stderr.write(`@platformatic/kafka + kafka-python group API versions: ${[...seen].sort().join(', ')}\n`)
       // kafka-python leaves: @platformatic/kafka gets everything back.
       await kp.stop()
       await until(() => platformaticOwned.length === PARTITIONS, T, '@platformatic/kafka owns every partition again')
       await stableSplit('mixed-group', 'mixed', 1)
     } finally {
+      // The stream first: the consumer refuses to leave the group while a stream consumes.
+      if (stream !== undefined) await withTimeout(stream.close(), T, 'stream close')
       await withTimeout(consumer.close(), T, 'close')
     }
   })
