@@ -116,7 +116,8 @@ describe('classic consumer groups with real clients', () => {
     const latest: Array<number[] | null> = []
     const consumed: string[] = []
     const start = async (i: number): Promise<Consumer> => {
-      const c = kafka.consumer({ groupId: 'kjs-group', sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 10_000 })
+      // A short fetch wait: kafkajs heartbeats (and so learns of a rebalance) between fetches.
+      const c = kafka.consumer({ groupId: 'kjs-group', sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 10_000, maxWaitTimeInMs: 500 })
       kafkajsConsumers.push(c)
       latest[i] = null
       c.on(c.events.GROUP_JOIN, e => { latest[i] = e.payload.memberAssignment.kjs ?? [] })
