@@ -139,6 +139,17 @@ describe('classic consumer groups with real clients', () => {
     process.stderr.write(`kafkajs group API versions: ${[...seen].sort().join(', ')}\n`)
     await until(() => consumed.length >= 60, T, 'all 60 messages consumed')
     assert.deepEqual(new Set(consumed).size, 60)
+    // The members commit with their generation (OffsetCommit checks it against the group): all 10 of each partition.
+    const admin = kafka.admin()
+    await withTimeout(admin.connect(), T, 'admin connect')
+    try {
+      await until(async () => {
+        const [t] = await withTimeout(admin.fetchOffsets({ groupId: 'kjs-group', topics: ['kjs'] }), T, 'fetchOffsets')
+        return t!.partitions.length === PARTITIONS && t!.partitions.every(p => p.offset === '10')
+      }, T, 'committed offsets at the end of every partition')
+    } finally {
+      await admin.disconnect()
+    }
     // One leaves (LeaveGroup): the other two take its partitions at once.
     await withTimeout(kafkajsConsumers[0]!.disconnect(), T, 'disconnect')
     latest[0] = null
