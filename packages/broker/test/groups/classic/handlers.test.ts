@@ -30,8 +30,9 @@ async function withGroups (fn: (c: RawClient, broker: Broker) => Promise<void>, 
   }
 }
 
+/** Waits (up to 10 s) until the group's coordinator partition is created and loaded. */
 async function coordinator (c: RawClient, group: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 200; i++) {
     const r = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
     if (r.errorCode === ErrorCode.NONE) {
       const hb = await c.request(HeartbeatApi, 4, { groupId: group, generationId: -1, memberId: 'probe', groupInstanceId: null })
