@@ -15,7 +15,7 @@ import { JoinGroupApi, type JoinGroupResponse } from '@tributary/protocol/apis/j
 import { clientHostOf, routeClassic } from '../groups/classic/route.js'
 import type { JoinResponse } from '../groups/classic/types.js'
 import { GroupWriteError } from '../groups/group-manager.js'
-import { writeErrorToResponseError } from '../groups/classic/manager.js'
+import { writeErrorToResponseError } from '../groups/classic/responses.js'
 import { defineHandler } from './define.js'
 
 function toResponse (r: JoinResponse, version: number): Input<JoinGroupResponse> {

@@ -1,8 +1,12 @@
 import { ErrorCode } from '@tributary/protocol'
-import { GroupWriteError, type CommitMember, type GroupListing, type GroupManager, type ShardContext } from '../group-manager.js'
-import type { GroupMetadataRecord, GroupMetadataValue, GroupRecord } from '../records/index.js'
+import type { CommitMember, GroupListing, GroupManager, ShardContext } from '../group-manager.js'
+import type { GroupMetadataValue, GroupRecord } from '../records/index.js'
+import { describeClassicGroup } from './describe.js'
 import { ClassicGroup } from './group.js'
 import { ClassicMember } from './member.js'
+import { validateClassicOffsetCommit } from './offset-checks.js'
+import { groupFromRecord, groupRecord, newGroupRecord } from './records.js'
+import { NO_MEMBER, errorCodeOf, joinError, syncError } from './responses.js'
 import { canRebalance } from './state.js'
 import {
   EMPTY_ASSIGNMENT,
@@ -17,38 +21,6 @@ import {
  */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000
 
-const NO_MEMBER = ''
-
-function joinError (errorCode: number, memberId: string): JoinResponse {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] }
-}
-
-function syncError (errorCode: number): SyncResponse {
-  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT }
-}
-
-/** Kafka's appendGroupMetadataErrorToResponseError: what a member is told when its group's record could not be written. */
-export function writeErrorToResponseError (code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR
-    default:
-      return code
-  }
-}
-
-function errorCodeOf (err: unknown): number {
-  return err instanceof GroupWriteError ? writeErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR
-}
 
 /**
  * Kafka's classic group protocol (JoinGroup, SyncGroup, Heartbeat,
@@ -107,29 +79,13 @@ export class ClassicGroupManager implements GroupManager {
     for (const g of this.groups.values()) yield { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' }
   }
 
-  /** Kafka's ClassicGroup.validateOffsetCommit (for OffsetCommit; TxnOffsetCommit skips the CompletingRebalance check in Kafka). */
-  validateOffsetCommit (groupId: string, member: CommitMember, _apiVersion: number): number {
-    const group = this.groups.get(groupId)
-    const generation = member.generationIdOrMemberEpoch
-    // No group: a commit from outside any group is accepted (a "simple" group); one claiming a generation is not.
-    if (group === undefined) return generation < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
-    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    if (generation < 0 && group.is('Empty')) return ErrorCode.NONE
-    if (generation >= 0 || member.memberId !== '' || member.groupInstanceId !== null) {
-      const code = group.validateMember(member.memberId, member.groupInstanceId)
-      if (code !== ErrorCode.NONE) return code
-      if (generation !== group.generationId) return ErrorCode.ILLEGAL_GENERATION
-    } else if (!group.is('Empty')) {
-      // A commit without member id or generation (OffsetCommit v0) only goes to a group without members.
-      return ErrorCode.UNKNOWN_MEMBER_ID
-    }
-    // The member has its generation from JoinGroup but no assignment yet: it should commit again after SyncGroup.
-    if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS
-    return ErrorCode.NONE
-  }
 
   validateOffsetFetch (groupId: string, _memberId: string | null, _memberEpoch: number): number {
     return this.groups.get(groupId)?.is('Dead') === true ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE
+  }
+
+  validateOffsetCommit (groupId: string, member: CommitMember, _apiVersion: number): number {
+    return validateClassicOffsetCommit(this.groups.get(groupId), member)
   }
 
   isEmpty (groupId: string): boolean {
@@ -169,24 +125,11 @@ export class ClassicGroupManager implements GroupManager {
     return sessionTimeoutMs < s.groupMinSessionTimeoutMs || sessionTimeoutMs > s.groupMaxSessionTimeoutMs ? ErrorCode.INVALID_SESSION_TIMEOUT : ErrorCode.NONE
   }
 
+
   /** The group for DescribeGroups, or null if this manager does not hold it (Kafka answers Dead). */
   describe (groupId: string): DescribedGroup | null {
     const g = this.groups.get(groupId)
-    if (g === undefined) return null
-    const stable = g.is('Stable')
-    return {
-      groupState: g.state,
-      protocolType: g.protocolType ?? '',
-      protocolData: stable ? g.protocolName ?? '' : '',
-      members: [...g.members.values()].map(m => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        memberMetadata: stable ? m.metadata(g.protocolName) : EMPTY_ASSIGNMENT,
-        memberAssignment: m.assignment
-      }))
-    }
+    return g === undefined ? null : describeClassicGroup(g)
   }
 
   /** Read-only view of a group for tests and diagnostics. */
@@ -732,30 +675,9 @@ export class ClassicGroupManager implements GroupManager {
 
   // ---- persistence --------------------------------------------------------------
 
-  /** The group's metadata record: its generation, protocol, leader and members with their assignments. */
-  private groupRecord (group: ClassicGroup, assignments?: ReadonlyMap<string, Buffer>): GroupMetadataRecord {
-    const value: GroupMetadataValue = {
-      protocolType: group.protocolType ?? '',
-      generation: group.generationId,
-      protocol: group.protocolName,
-      leader: group.leaderId,
-      currentStateTimestamp: BigInt(group.stateTimestamp),
-      members: [...group.members.values()].map(m => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        subscription: m.metadata(group.protocolName),
-        assignment: assignments?.get(m.memberId) ?? m.assignment
-      }))
-    }
-    return { kind: 'group', group: group.groupId, value }
-  }
 
   private writeGroup (group: ClassicGroup, assignments?: ReadonlyMap<string, Buffer>): Promise<void> {
-    return this.ctx.write([this.groupRecord(group, assignments)])
+    return this.ctx.write([groupRecord(group, assignments)])
   }
 
   /**
@@ -771,8 +693,7 @@ export class ClassicGroupManager implements GroupManager {
 
   /** A group created by JoinGroup is written at once (empty), so it exists in the log as in Kafka; if that fails it is forgotten again. */
   private persistNewGroup (group: ClassicGroup): void {
-    const value: GroupMetadataValue = { protocolType: group.protocolType ?? '', generation: 0, protocol: null, leader: null, currentStateTimestamp: BigInt(group.stateTimestamp), members: [] }
-    this.ctx.write([{ kind: 'group', group: group.groupId, value }]).catch((err: unknown) => {
+    this.ctx.write([newGroupRecord(group)]).catch((err: unknown) => {
       this.ctx.log.warn({ group: group.groupId, err: (err as Error).message }, 'writing a new group failed')
       if (this.groups.get(group.groupId) === group && group.is('Empty') && group.members.size === 0 && group.pendingJoinMembers.size === 0 && group.generationId === 0) {
         this.groups.delete(group.groupId)
@@ -782,24 +703,7 @@ export class ClassicGroupManager implements GroupManager {
 
   private loadGroup (groupId: string, value: GroupMetadataValue): void {
     this.dropGroup(groupId)
-    const now = this.ctx.now()
-    const group = new ClassicGroup(groupId, now, {
-      state: value.members.length === 0 ? 'Empty' : 'Stable',
-      generationId: value.generation,
-      protocolType: value.protocolType === '' ? null : value.protocolType,
-      protocolName: value.protocol,
-      leaderId: value.leader
-    })
-    if (value.currentStateTimestamp >= 0n) group.stateTimestamp = Number(value.currentStateTimestamp)
-    for (const m of value.members) {
-      const protocols = [{ name: value.protocol ?? '', metadata: m.subscription }]
-      group.add(new ClassicMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs, value.protocolType, protocols, m.assignment))
-    }
-    // add() sets the protocol type from the first member and may pick a leader; the record is authoritative.
-    group.protocolType = value.protocolType === '' ? null : value.protocolType
-    group.leaderId = value.leader !== null && group.has(value.leader) ? value.leader : group.leaderId
-    group.subscribedTopics = group.computeSubscribedTopics()
-    this.groups.set(groupId, group)
+    this.groups.set(groupId, groupFromRecord(groupId, value, this.ctx.now()))
   }
 
   /** The group's tombstone (DeleteGroups, offset expiry, a conversion to another type): it is gone. */
