@@ -17,7 +17,7 @@ const MEMBERS = 10
 const PARTITIONS = 100
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
 
-function run (cmd, args, timeoutMs) {
+function exec (cmd, args, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -49,23 +49,23 @@ from confluent_kafka.admin import AdminClient, NewTopic
 a = AdminClient({'bootstrap.servers': sys.argv[1]})
 a.create_topics([NewTopic(sys.argv[2], ${PARTITIONS}, 1)])[sys.argv[2]].result(30)
 `
-  await run('/usr/bin/python3', ['-c', script, bootstrap, topic], 60_000)
+  await exec('/usr/bin/python3', ['-c', script, bootstrap, topic], 60_000)
 }
 
 async function measure (strategy) {
   const times = []
-  const unaffected = []
+  const kept = []
   for (let round = 0; round < ROUNDS; round++) {
     const r = await withBroker(async bootstrap => {
       await createTopic(bootstrap, 'bench')
-      const out = await run('/usr/bin/python3', [join(root, 'bench/group-members.py'), bootstrap, 'bench', `g-${strategy}-${round}`, strategy, String(MEMBERS), String(PARTITIONS)], 180_000)
+      const out = await exec('/usr/bin/python3', [join(root, 'bench/group-members.py'), bootstrap, 'bench', `g-${strategy}-${round}`, strategy, String(MEMBERS), String(PARTITIONS)], 180_000)
       return JSON.parse(out.trim().split('\n').pop())
     })
     if (r.error !== undefined || r.ms === null) return { strategy, error: r.error ?? 'the rebalance did not finish within 60 s' }
     times.push(r.ms)
-    unaffected.push(r.unaffected)
+    kept.push(r.kept)
   }
-  return { strategy, medianMs: median(times), roundsMs: times, unaffectedMembersMedian: median(unaffected) }
+  return { strategy, medianMs: median(times), roundsMs: times, keptPartitionsMedian: median(kept) }
 }
 
 export async function run () {
@@ -73,7 +73,7 @@ export async function run () {
   for (const strategy of ['range', 'cooperative-sticky']) results.push(await measure(strategy))
   const lines = results.map(r => r.error !== undefined
     ? `  ${r.strategy.padEnd(20)} failed: ${r.error}`
-    : `  ${r.strategy.padEnd(20)} median ${r.medianMs} ms   rounds ${r.roundsMs.join(', ')} ms   members that kept consuming: ${r.unaffectedMembersMedian}`)
+    : `  ${r.strategy.padEnd(20)} median ${r.medianMs} ms   rounds ${r.roundsMs.join(', ')} ms   partitions kept by their owner: ${r.keptPartitionsMedian}/${PARTITIONS}`)
   const report = [`group rebalance (${MEMBERS} members, ${PARTITIONS} partitions, a 10th member joins 9; ${ROUNDS} rounds, librdkafka consumers)`, ...lines].join('\n')
   return { report, figures: Object.fromEntries(results.map(r => [r.strategy, r.medianMs ?? null])), results }
 }
