@@ -21,7 +21,6 @@ import {
  */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000
 
-
 /**
  * Kafka's classic group protocol (JoinGroup, SyncGroup, Heartbeat,
  * LeaveGroup) for the groups of one coordinator shard: the state machine
@@ -79,11 +78,12 @@ export class ClassicGroupManager implements GroupManager {
     for (const g of this.groups.values()) yield { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' }
   }
 
-
+  /** Classic groups do not check members on OffsetFetch; only a Dead group (being unloaded) is not found, as in Kafka. */
   validateOffsetFetch (groupId: string, _memberId: string | null, _memberEpoch: number): number {
     return this.groups.get(groupId)?.is('Dead') === true ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE
   }
 
+  /** Kafka's ClassicGroup.validateOffsetCommit (offset-checks.ts). */
   validateOffsetCommit (groupId: string, member: CommitMember, _apiVersion: number): number {
     return validateClassicOffsetCommit(this.groups.get(groupId), member)
   }
@@ -124,7 +124,6 @@ export class ClassicGroupManager implements GroupManager {
     const s = this.ctx.settings
     return sessionTimeoutMs < s.groupMinSessionTimeoutMs || sessionTimeoutMs > s.groupMaxSessionTimeoutMs ? ErrorCode.INVALID_SESSION_TIMEOUT : ErrorCode.NONE
   }
-
 
   /** The group for DescribeGroups, or null if this manager does not hold it (Kafka answers Dead). */
   describe (groupId: string): DescribedGroup | null {
@@ -674,7 +673,6 @@ export class ClassicGroupManager implements GroupManager {
   }
 
   // ---- persistence --------------------------------------------------------------
-
 
   private writeGroup (group: ClassicGroup, assignments?: ReadonlyMap<string, Buffer>): Promise<void> {
     return this.ctx.write([groupRecord(group, assignments)])
