@@ -68,12 +68,15 @@ function ensureSystemPackages () {
   if (!existsSync(PERF_SOURCE) && !existsSync(PERF_SOURCE + '.gz')) missing.push('librdkafka-dev')
   if (!existsSync('/usr/include/librdkafka/rdkafka.h')) missing.push('librdkafka-dev')
   if (!has('gcc')) missing.push('gcc', 'libc6-dev')
+  if (spawnSync(PYTHON, ['-c', 'import confluent_kafka']).status !== 0) missing.push('python3-confluent-kafka')
   if (missing.length === 0) return
   console.error(`bench: installing ${[...new Set(missing)].join(' ')} from Debian`)
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo']
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], { stdio: 'inherit', env })
-  execFileSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', '--no-install-recommends', ...new Set(missing)], { stdio: 'inherit', env })
+  const apt = (...args) => process.getuid?.() === 0
+    ? execFileSync('apt-get', args, { stdio: 'inherit', env })
+    : execFileSync('sudo', ['apt-get', ...args], { stdio: 'inherit', env })
+  apt('update', '-qq')
+  apt('install', '-y', '-qq', '--no-install-recommends', ...new Set(missing))
 }
 
 /** Compiles rdkafka_performance into bench/.build/ (gitignored) when it is missing or older than its source. */
@@ -85,10 +88,11 @@ function ensurePerfTool () {
   const srcDir = join(buildDir, 'rdkafka-perf-src')
   const src = join(srcDir, 'examples', 'rdkafka_performance.c')
   const source = existsSync(PERF_SOURCE) ? PERF_SOURCE : PERF_SOURCE + '.gz'
-  if (existsSync(out) && statSync(out).mtimeMs > statSync(source).mtimeMs) return out
+  const inputs = [source, ...['rd.h', 'rdtime.h', 'rdkafka.h'].map(h => join(standIns, h))]
+  if (existsSync(out) && inputs.every(f => statSync(out).mtimeMs > statSync(f).mtimeMs)) return out
   mkdirSync(join(srcDir, 'examples'), { recursive: true })
-  // The example includes "../src/rd.h" relative to itself, so it is
-  // compiled from a copy next to a src/ directory of stand-ins.
+  // Compiled from a copy (the source may be gzipped); its "../src/rd.h"
+  // resolves through the include path.
   const text = source.endsWith('.gz') ? execFileSync('gzip', ['-dc', source]) : readFileSync(source)
   writeFileSync(src, text)
   execFileSync('gcc', ['-O2', '-w', '-I', standIns, '-o', out, src, '-lrdkafka'], { stdio: 'inherit' })
@@ -490,7 +494,8 @@ function report (f) {
   const s = f.servers
   const lines = [
     `produce (${f.rounds} rounds, medians; ${f.records} records of ${f.recordBytes} B per run, acks=-1; ${f.seconds} s; load average at end ${f.loadAverageAtEnd.join(' ')})`,
-    'load: rdkafka_performance (librdkafka 2.0.2) for Kafka; redis-benchmark -c 1 -P 256 XADD and XRANGE paging for Redis',
+    'load: rdkafka_performance (librdkafka 2.0.2) for Kafka throughput; bench/latency.py (python3-confluent-kafka) at a fixed rate for Kafka latency;',
+    '      redis-benchmark -c 1 -P 256 XADD, XRANGE paging and a paced XADD/XREAD client (bench/resp.mjs) for Redis',
     '',
     'publish                                     1 partition                  4 partitions',
     '                                       MB/s   records/s  CPU-s/M    MB/s   records/s  CPU-s/M'
