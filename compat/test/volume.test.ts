@@ -1,5 +1,6 @@
-// 100,000 records with exact counts and per-partition order, through
-// client pairs other than kcat's (produce-consume.test.ts has kcat to kcat):
+// 100,000 records with exact counts and per-partition order, and 1 MiB
+// records, through client pairs other than kcat's (produce-consume.test.ts
+// has kcat to kcat):
 // kafkajs produces and confluent-kafka-python reads back; confluent-kafka-
 // python produces (librdkafka's pipelined requests, lz4) and kafka-python
 // reads back. Each record's value carries its key's sequence number; every
@@ -127,5 +128,50 @@ print('left', left, 'errors', len(errors), errors[:3])
     const out = await runPython(producer, [broker.bootstrap, String(N), String(KEYS)], { timeoutMs: 90_000 })
     assert.match(out, /left 0 errors 0 /)
     checkAll(await runPython(KAFKA_PYTHON_READER, [broker.bootstrap, 'volume-ck', String(PARTITIONS), String(N)], { timeoutMs: 90_000 }))
+  })
+})
+
+// 1 MiB records (produce-consume.test.ts has kcat to confluent-kafka-python):
+// kafkajs writes them to a topic whose max.message.bytes admits them, and
+// kafka-python reads them back with its default 1 MiB
+// max_partition_fetch_bytes, which a record of 1 MiB plus its batch header
+// exceeds: the broker still returns the first batch whole (KIP-74).
+describe('1 MiB records: kafkajs produces, kafka-python reads', () => {
+  let broker: TestBroker
+  before(async () => { broker = await startTestBroker({ 'num.partitions': 1 }) })
+  after(async () => { await broker?.close() })
+
+  test('five records of 1 MiB, each byte checked', async () => {
+    const MiB = 1024 * 1024
+    const kafka = new Kafka({ clientId: 'compat-big', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, logCreator: silentKafkaJsLogCreator })
+    const admin = kafka.admin()
+    const producer = kafka.producer()
+    await withTimeout(admin.connect(), T, 'admin connect')
+    await withTimeout(producer.connect(), T, 'connect')
+    try {
+      await withTimeout(admin.createTopics({ topics: [{ topic: 'big-kjs', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(2 * MiB) }] }] }), T, 'createTopics')
+      for (let i = 0; i < 5; i++) {
+        await withTimeout(producer.send({ topic: 'big-kjs', messages: [{ key: `k${i}`, value: Buffer.alloc(MiB, 65 + i) }] }), T, 'send')
+      }
+    } finally {
+      await producer.disconnect()
+      await admin.disconnect()
+    }
+    const reader = `
+import json, sys
+from kafka import KafkaConsumer, TopicPartition
+c = KafkaConsumer(bootstrap_servers=sys.argv[1], enable_auto_commit=False, consumer_timeout_ms=10000, api_version_auto_timeout_ms=10000)
+tp = TopicPartition('big-kjs', 0)
+c.assign([tp])
+c.seek_to_beginning(tp)
+out = []
+for m in c:
+    out.append([m.offset, m.key.decode(), len(m.value), len(set(m.value)), chr(m.value[0])])
+    if len(out) == 5: break
+c.close()
+print(json.dumps(out))
+`
+    const got = JSON.parse((await runPython(reader, [broker.bootstrap], { timeoutMs: 90_000 })).trim().split('\n').pop()!) as unknown
+    assert.deepEqual(got, [0, 1, 2, 3, 4].map(i => [i, `k${i}`, MiB, 1, String.fromCharCode(65 + i)]))
   })
 })
