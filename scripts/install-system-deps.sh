@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites drive as third-party clients:
 # kcat (librdkafka's CLI), python3-confluent-kafka (librdkafka) and
-# python3-kafka (kafka-python). Idempotent: does nothing when all are there.
+# python3-kafka (kafka-python), and the codec modules kafka-python needs to
+# read snappy, lz4 and zstd batches (python3-snappy, python3-lz4,
+# python3-zstandard). Idempotent: does nothing when all are there.
 set -euo pipefail
 
 PY=/usr/bin/python3
@@ -9,6 +11,9 @@ missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 if [ ! -x "$PY" ] || ! "$PY" -c 'import confluent_kafka' >/dev/null 2>&1; then missing+=(python3-confluent-kafka); fi
 if [ ! -x "$PY" ] || ! "$PY" -c 'import kafka' >/dev/null 2>&1; then missing+=(python3-kafka); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import snappy' >/dev/null 2>&1; then missing+=(python3-snappy); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import lz4.frame' >/dev/null 2>&1; then missing+=(python3-lz4); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import zstandard' >/dev/null 2>&1; then missing+=(python3-zstandard); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
