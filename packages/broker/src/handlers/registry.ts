@@ -10,6 +10,8 @@ import describeConfigs from './describe-configs.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
+import consumerGroupDescribe from './consumer-group-describe.js'
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import deleteGroups from './delete-groups.js'
 import findCoordinator from './find-coordinator.js'
 import listGroups from './list-groups.js'
@@ -50,7 +52,9 @@ export const handlers: readonly Handler[] = [
   offsetFetch,
   offsetDelete,
   listGroups,
-  deleteGroups
+  deleteGroups,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe
 ]
 
 const byKey: (Handler | undefined)[] = []
