@@ -147,7 +147,7 @@ export function decodeConsumerRecord (rec: GroupRecord): ConsumerRecordData | nu
     case 6: return { type: 'target-epoch', group, epoch: value === null ? null : value.int32() }
     case 4: {
       if (value === null) return { type: 'partition-metadata', group, topics: null }
-      const n = value.arrayLength(24)
+      const n = value.arrayLength(22)
       const topics = new Map<string, TopicMetadata>()
       for (let i = 0; i < n; i++) { const name = value.string(); topics.set(name, { id: value.uuid(), partitions: value.int32() }) }
       return { type: 'partition-metadata', group, topics }
