@@ -195,6 +195,10 @@ export class ConsumerGroupManager implements GroupManager {
     } else {
       tx.group.restore(tx.snapshot)
       this.groups.set(tx.group.groupId, tx.group)
+      // Applying a member's tombstone cancelled its timers: the restored members need theirs.
+      for (const m of tx.group.members.values()) {
+        if (!this.ctx.timers.has(this.timerKey('session', tx.group.groupId, m.memberId))) this.scheduleSessionTimeout(tx.group.groupId, m.memberId)
+      }
     }
   }
 

@@ -110,6 +110,8 @@ describe('consumer group records', () => {
     assert.equal(h.manager.has('new'), false)
     assert.deepEqual(stateOf(h.manager), before)
     assert.equal(h.records.length, count)
+    // b's failed leave left it a member, still on the session clock.
+    assert.ok(h.timers.keys().some(k => k.includes('session') && k.endsWith('\u0000b')))
     h.failWrites = false
     assert.equal((await h.hb({ memberId: 'd', memberEpoch: 0, subscribedTopicNames: ['t'] })).errorCode, ErrorCode.NONE)
     assert.deepEqual(stateOf(h.restart()), stateOf(h.manager))
