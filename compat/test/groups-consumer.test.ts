@@ -225,3 +225,50 @@ describe('@confluentinc/kafka-javascript: a regex subscription (SubscribedTopicR
     }
   })
 })
+
+describe('@confluentinc/kafka-javascript: a static member (group.instance.id) restarts without moving partitions', () => {
+  let broker: TestBroker
+  let raw: RawClient
+  const members: Member[] = []
+  before(async () => {
+    broker = await startTestBroker({ 'num.partitions': 4, 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 500 })
+    raw = await RawClient.connect(broker.host, broker.port)
+  })
+  after(async () => {
+    for (const m of members) await withTimeout(m.close(), T, 'close').catch(() => {})
+    raw?.close()
+    await broker?.close()
+  })
+
+  test('leaving with epoch -2 keeps its partitions; the next instance gets them back in the same group epoch', async () => {
+    const kafka = new Kafka({ clientId: 'compat-kip848-static', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, logCreator: silentKafkaJsLogCreator })
+    const admin = kafka.admin()
+    await withTimeout(admin.connect(), T, 'connect')
+    await withTimeout(admin.createTopics({ topics: [{ topic: 'st', numPartitions: 4 }] }), T, 'createTopics')
+    await admin.disconnect()
+    const describeGroup = async () => (await raw.request(ConsumerGroupDescribeApi, 0, { groupIds: ['g-static'], includeAuthorizedOperations: false })).body.groups[0]!
+    const s1 = await withTimeout(makeMember('confluent', { bootstrap: broker.bootstrap, groupId: 'g-static', topics: ['st'], name: 's1', instanceId: 'instance-1' }), T, 's1 joins')
+    const d = await withTimeout(makeMember('confluent', { bootstrap: broker.bootstrap, groupId: 'g-static', topics: ['st'], name: 'd' }), T, 'd joins')
+    members.push(d)
+    await waitFor('two members owning 2 partitions each', () => s1.assignment().length === 2 && d.assignment().length === 2)
+    await waitFor('a Stable group', async () => (await describeGroup()).groupState === 'Stable')
+    const before = await describeGroup()
+    const mine = s1.assignment()
+    assert.equal(before.members.find(m => m.clientId === 's1')!.instanceId, 'instance-1')
+
+    await withTimeout(s1.close(), T, 's1 closes')
+    await waitFor('s1 at epoch -2', async () => (await describeGroup()).members.find(m => m.instanceId === 'instance-1')?.memberEpoch === -2)
+    // Nobody takes the partitions of a static member that is away.
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    assert.equal(d.assignment().length, 2)
+    assert.equal((await describeGroup()).groupEpoch, before.groupEpoch)
+
+    const s2 = await withTimeout(makeMember('confluent', { bootstrap: broker.bootstrap, groupId: 'g-static', topics: ['st'], name: 's2', instanceId: 'instance-1' }), T, 's2 joins')
+    members.push(s2)
+    await waitFor('the new instance owning the same partitions', () => s2.assignment().join(',') === mine.join(','))
+    const afterRejoin = await describeGroup()
+    assert.equal(afterRejoin.groupEpoch, before.groupEpoch)
+    assert.deepEqual(afterRejoin.members.map(m => m.clientId).sort(), ['d', 's2'])
+    assert.equal(d.assignment().length, 2)
+  })
+})

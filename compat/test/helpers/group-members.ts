@@ -26,6 +26,8 @@ export interface MemberOptions {
   /** Topic names; RegExp only for confluent (a SubscribedTopicRegex). */
   topics: Array<string | RegExp>
   name: string
+  /** group.instance.id (KIP-848 static membership); confluent only. */
+  instanceId?: string
 }
 
 const sortParts = (xs: string[]): string[] => xs.sort((a, b) => {
@@ -77,7 +79,8 @@ export async function confluentMember (o: MemberOptions): Promise<Member> {
   const consumer = kafka.consumer({
     kafkaJS: { groupId: o.groupId, fromBeginning: true, autoCommit: true, autoCommitInterval: 100 },
     'group.protocol': 'consumer',
-    'client.id': o.name
+    'client.id': o.name,
+    ...(o.instanceId === undefined ? {} : { 'group.instance.id': o.instanceId })
   })
   const seen = new Set<string>()
   let closed = false
