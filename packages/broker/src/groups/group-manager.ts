@@ -47,8 +47,6 @@ export interface ShardContext {
   write (records: GroupRecord[]): Promise<void>
   /** The type of a group id in this shard, if any manager holds it. */
   groupType (groupId: string): GroupType | undefined
-  /** The shard's manager of another group type (an empty classic group is replaced by a consumer group). */
-  manager (type: GroupType): GroupManager | undefined
 }
 
 /**

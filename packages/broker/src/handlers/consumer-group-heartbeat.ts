@@ -29,7 +29,8 @@ export default defineHandler({
     if (req.groupId === '') return failed(ErrorCode.INVALID_REQUEST, 'GroupId can\'t be empty.')
     const lookup = groups.shardFor(req.groupId)
     if (lookup.shard === undefined) return failed(lookup.errorCode)
-    const manager = lookup.shard.manager('consumer')
+    const shard = lookup.shard
+    const manager = shard.manager('consumer')
     if (!(manager instanceof ConsumerGroupManager)) return failed(ErrorCode.UNSUPPORTED_VERSION)
     const res = await manager.heartbeat({
       groupId: req.groupId,
@@ -44,7 +45,8 @@ export default defineHandler({
       topicPartitions: req.topicPartitions,
       clientId: ctx.header.clientId ?? '',
       clientHost: `/${ctx.conn.remoteAddress ?? ''}`,
-      apiVersion: ctx.version
+      apiVersion: ctx.version,
+      managerOf: type => shard.manager(type)
     })
     return { throttleTimeMs: 0, ...res }
   }

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import type { MetadataImage } from '@tributary/metadata'
 import { ErrorCode } from '@tributary/protocol'
-import { GroupWriteError, type CommitMember, type GroupListing, type GroupManager, type ShardContext } from '../group-manager.js'
+import { GroupWriteError, type CommitMember, type GroupListing, type GroupManager, type GroupType, type ShardContext } from '../group-manager.js'
 import type { GroupRecord } from '../records/index.js'
 import { EMPTY_ASSIGNMENT, ownedIsSubset, sameAssignment, toTopicPartitions, type Assignment, type OwnedPartitions } from './assignment.js'
 import { ASSIGNORS, type AssignorMember, type AssignorTopic } from './assignors.js'
@@ -36,6 +36,8 @@ export interface HeartbeatRequest {
   clientId: string
   clientHost: string
   apiVersion: number
+  /** The shard's manager of another group type (an empty classic group with this id is replaced). */
+  managerOf?: (type: GroupType) => GroupManager | undefined
 }
 
 export interface HeartbeatResponse {
@@ -293,7 +295,7 @@ export class ConsumerGroupManager implements GroupManager {
       const other = this.ctx.groupType(groupId)
       if (other !== undefined && other !== 'consumer') {
         // Kafka replaces an empty classic group; online upgrade of a classic group with members is not supported.
-        const m = this.ctx.manager(other)
+        const m = req.managerOf?.(other)
         if (m === undefined || !m.isEmpty(groupId)) throw new HeartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
         foreign.push(...m.deletionRecords(groupId))
       }

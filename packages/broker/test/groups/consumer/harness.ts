@@ -103,8 +103,7 @@ export class Harness {
       groupType (groupId: string) {
         if (self.manager.has(groupId)) return 'consumer'
         return self.other?.has(groupId) === true ? 'classic' : undefined
-      },
-      manager (type) { return type === 'consumer' ? self.manager : self.other }
+      }
     }
     this.manager = new ConsumerGroupManager(this.ctx)
   }
@@ -126,6 +125,7 @@ export class Harness {
       clientId: 'client',
       clientHost: '/127.0.0.1',
       apiVersion: 1,
+      managerOf: type => type === 'consumer' ? this.manager : this.other,
       ...req
     })
   }
