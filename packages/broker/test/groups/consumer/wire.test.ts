@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode } from '@tributary/protocol'
-import { ApiVersionsApi, ConsumerGroupDescribeApi, ConsumerGroupHeartbeatApi, DeleteGroupsApi, FindCoordinatorApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol/apis'
+import { ApiVersionsApi, ConsumerGroupDescribeApi, ConsumerGroupHeartbeatApi, DeleteGroupsApi, FindCoordinatorApi, JoinGroupApi, LeaveGroupApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol/apis'
 import { startBroker } from '../../../src/index.js'
 import { createTopics, withBroker } from '../../admin/helpers.js'
 import { RawClient } from '../../raw-client.js'
@@ -111,6 +111,31 @@ describe('ConsumerGroupHeartbeat and ConsumerGroupDescribe over the wire', () =>
       assert.deepEqual(await hb(1, {}), [ErrorCode.NONE, null])
       assert.equal((await hb(1, { memberId: 'other', memberEpoch: 3, topicPartitions: null }))[0], ErrorCode.UNKNOWN_MEMBER_ID)
       assert.equal((await hb(1, { memberEpoch: 9, topicPartitions: null }))[0], ErrorCode.FENCED_MEMBER_EPOCH)
+    })
+  })
+
+  test('a classic group with members is not a consumer group; once empty, a consumer member replaces it', async () => {
+    await withBroker({ ...OPTS, 'group.initial.rebalance.delay.ms': 0 }, async c => {
+      await createTopics(c, [{ name: 't', partitions: 2 }])
+      await coordinator(c, 'g')
+      const joined = await c.request(JoinGroupApi, 3, { groupId: 'g', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 30000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] })
+      assert.equal(joined.errorCode, ErrorCode.NONE)
+      const hb = await c.request(ConsumerGroupHeartbeatApi, 1, join0('g', 'm', ['t']))
+      assert.deepEqual([hb.errorCode, hb.errorMessage], [ErrorCode.GROUP_ID_NOT_FOUND, 'Group g is not a consumer group.'])
+      const d = await c.request(ConsumerGroupDescribeApi, 0, { groupIds: ['g'], includeAuthorizedOperations: false })
+      assert.deepEqual([d.groups[0]!.errorCode, d.groups[0]!.errorMessage], [ErrorCode.GROUP_ID_NOT_FOUND, 'Group g is not a consumer group.'])
+      assert.equal((await c.request(LeaveGroupApi, 0, { groupId: 'g', memberId: joined.memberId })).errorCode, ErrorCode.NONE)
+      const again = await c.request(ConsumerGroupHeartbeatApi, 1, join0('g', 'm', ['t']))
+      assert.deepEqual([again.errorCode, again.memberEpoch], [ErrorCode.NONE, 1])
+      const list = await c.request(ListGroupsApi, 5, { statesFilter: [], typesFilter: [] })
+      assert.deepEqual(list.groups.map(x => [x.groupId, x.groupType]), [['g', 'consumer']])
+      // And back: a JoinGroup is refused while the consumer group has members, and replaces it once empty.
+      const join = async () => await c.request(JoinGroupApi, 3, { groupId: 'g', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 30000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] })
+      assert.equal((await join()).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+      await c.request(ConsumerGroupHeartbeatApi, 1, { groupId: 'g', memberId: 'm', memberEpoch: -1, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, topicPartitions: null })
+      assert.equal((await join()).errorCode, ErrorCode.NONE)
+      const after = await c.request(ListGroupsApi, 5, { statesFilter: [], typesFilter: [] })
+      assert.deepEqual(after.groups.map(x => [x.groupId, x.groupType]), [['g', 'classic']])
     })
   })
 
