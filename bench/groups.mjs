@@ -1,9 +1,10 @@
 // Consumer group rebalance time (issue 5 §8): 10 members sharing a
 // 100-partition topic; a 10th member joins a stable group of 9 and we
 // measure the time until every member is consuming again under its new
-// assignment, with librdkafka consumers (bench/group-members.py), for the
-// classic protocol with the eager `range` assignor, the classic protocol
-// with KIP-429 `cooperative-sticky`, and KIP-848 when the client has it.
+// assignment, with librdkafka consumers (bench/group-members.mjs,
+// @confluentinc/kafka-javascript) for the classic protocol with the eager
+// `range` assignor, the classic protocol with KIP-429 `cooperative-sticky`,
+// and the KIP-848 consumer protocol (broker-side `uniform` assignor).
 // Each mode runs ROUNDS times against a fresh broker; medians reported.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -58,7 +59,7 @@ async function measure (strategy) {
   for (let round = 0; round < ROUNDS; round++) {
     const r = await withBroker(async bootstrap => {
       await createTopic(bootstrap, 'bench')
-      const out = await exec('/usr/bin/python3', [join(root, 'bench/group-members.py'), bootstrap, 'bench', `g-${strategy}-${round}`, strategy, String(MEMBERS), String(PARTITIONS)], 180_000)
+      const out = await exec(process.execPath, [join(root, 'bench/group-members.mjs'), bootstrap, 'bench', `g-${strategy}-${round}`, strategy, String(MEMBERS), String(PARTITIONS)], 180_000)
       return JSON.parse(out.trim().split('\n').pop())
     })
     if (r.error !== undefined || r.ms === null) return { strategy, error: r.error ?? 'the rebalance did not finish within 60 s' }
@@ -70,10 +71,10 @@ async function measure (strategy) {
 
 export async function run () {
   const results = []
-  for (const strategy of ['range', 'cooperative-sticky']) results.push(await measure(strategy))
+  for (const strategy of ['range', 'cooperative-sticky', 'consumer']) results.push(await measure(strategy))
   const lines = results.map(r => r.error !== undefined
     ? `  ${r.strategy.padEnd(20)} failed: ${r.error}`
     : `  ${r.strategy.padEnd(20)} median ${r.medianMs} ms   rounds ${r.roundsMs.join(', ')} ms   partitions kept by their owner: ${r.keptPartitionsMedian}/${PARTITIONS}`)
-  const report = [`group rebalance (${MEMBERS} members, ${PARTITIONS} partitions, a 10th member joins 9; ${ROUNDS} rounds, librdkafka consumers)`, ...lines].join('\n')
+  const report = [`group rebalance (${MEMBERS} members, ${PARTITIONS} partitions, a 10th member joins 9; ${ROUNDS} rounds, librdkafka 2.15 consumers of @confluentinc/kafka-javascript)`, ...lines].join('\n')
   return { report, figures: Object.fromEntries(results.map(r => [r.strategy, r.medianMs ?? null])), results }
 }
