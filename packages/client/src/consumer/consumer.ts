@@ -1,0 +1,347 @@
+import { ErrorCode, KafkaError } from '@tributary/protocol'
+import { FetchApi, type FetchRequestFetchTopic } from '@tributary/protocol/apis/fetch'
+import { Cluster } from '../cluster/cluster.js'
+import { backoffMs } from '../cluster/retry.js'
+import { ClientStateError, isRetriableError } from '../errors.js'
+import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit } from '../ops/group-offsets.js'
+import { EARLIEST, LATEST, listOffsets } from '../ops/list-offsets.js'
+import { decodeFetchedRecords } from './fetch-decoder.js'
+import type { GroupMembership } from './group-membership.js'
+import { MessageBuffer, type BufferedBatch } from './message-buffer.js'
+import type { ConsumerBatch, ConsumerMessage, ConsumerOptions, PartitionAssignment, StartOffset, TopicPartition } from './types.js'
+
+interface PartitionState {
+  topic: string
+  partition: number
+  /** Next offset to fetch; undefined until resolved from `start`, the committed offset or the reset policy. */
+  position: bigint | undefined
+  /** Offset after the last message handed to the application: what commit() stores. */
+  consumed: bigint | undefined
+  start: StartOffset | undefined
+  paused: boolean
+  /** Bumped by seek and pause so that data fetched before is dropped. */
+  epoch: number
+}
+
+/**
+ * A resolved start: fetching begins there, and it counts as the consumed
+ * position (Java's position()), so a commit before any message stores it.
+ */
+function startAt (s: PartitionState, offset: bigint): void {
+  s.position = offset
+  s.consumed = offset
+  s.start = undefined
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
+/**
+ * Reads assigned partitions. A background loop fetches from each leader
+ * (Fetch, one request per leader at a time, no fetch session: every fetch
+ * is a full one, session epoch -1) into a bounded buffer; the application
+ * reads with `for await (const m of consumer)` or `consumer.batches()`.
+ */
+export class Consumer {
+  readonly cluster: Cluster
+  readonly groupId: string | undefined
+  private readonly opts: ConsumerOptions
+  private readonly buffer: MessageBuffer
+  private readonly partitions = new Map<string, PartitionState>()
+  private readonly readCommitted: boolean
+  private readonly membership: GroupMembership | undefined
+  private loop: Promise<void> | undefined
+  private wakeup: (() => void) | undefined
+  private closed = false
+
+  constructor (opts: ConsumerOptions) {
+    this.opts = opts
+    this.cluster = new Cluster(opts)
+    this.groupId = opts.groupId ?? opts.membership?.groupId
+    this.readCommitted = opts.isolationLevel === 'read_committed'
+    this.buffer = new MessageBuffer(opts.maxBufferedRecords ?? 10_000)
+    this.membership = opts.membership
+  }
+
+  /** Replaces the assignment (Kafka's assign()); partitions kept keep their position unless an offset is given. */
+  assign (assignments: readonly PartitionAssignment[]): void {
+    this.checkOpen()
+    const next = new Map<string, PartitionState>()
+    for (const a of assignments) {
+      const k = key(a.topic, a.partition)
+      const old = this.partitions.get(k)
+      if (old !== undefined && a.offset === undefined) { next.set(k, old); continue }
+      next.set(k, { topic: a.topic, partition: a.partition, position: undefined, consumed: undefined, start: a.offset, paused: false, epoch: (old?.epoch ?? 0) + 1 })
+      this.buffer.drop(a.topic, a.partition)
+    }
+    for (const [k, s] of this.partitions) if (!next.has(k)) this.buffer.drop(s.topic, s.partition)
+    this.partitions.clear()
+    for (const [k, s] of next) this.partitions.set(k, s)
+    this.startLoop()
+    this.wake()
+  }
+
+  assignment (): TopicPartition[] {
+    return [...this.partitions.values()].map(s => ({ topic: s.topic, partition: s.partition }))
+  }
+
+  /** Moves the next fetch of a partition to `offset` (or the earliest/latest); buffered data of it is dropped. */
+  seek ({ topic, partition, offset }: TopicPartition & { offset: StartOffset }): void {
+    const s = this.state(topic, partition)
+    s.epoch++
+    s.position = undefined
+    s.start = offset
+    s.consumed = undefined
+    this.buffer.drop(topic, partition)
+    this.wake()
+  }
+
+  /** Stops fetching and delivering these partitions; resume() continues after the last delivered message. */
+  pause (tps: readonly TopicPartition[]): void {
+    for (const tp of tps) {
+      const s = this.state(tp.topic, tp.partition)
+      if (s.paused) continue
+      s.paused = true
+      s.epoch++
+      // Data fetched but not delivered is dropped and fetched again on resume.
+      s.position = s.consumed
+      this.buffer.drop(tp.topic, tp.partition)
+    }
+  }
+
+  resume (tps: readonly TopicPartition[]): void {
+    for (const tp of tps) this.state(tp.topic, tp.partition).paused = false
+    this.wake()
+  }
+
+  paused (): TopicPartition[] {
+    return [...this.partitions.values()].filter(s => s.paused).map(s => ({ topic: s.topic, partition: s.partition }))
+  }
+
+  /** The offset after the last message delivered, or undefined when none was delivered yet. */
+  position (tp: TopicPartition): bigint | undefined {
+    return this.state(tp.topic, tp.partition).consumed
+  }
+
+  /**
+   * Commits offsets for the group (OffsetCommit): the given ones, or the
+   * position after the last delivered message of every assigned partition.
+   * Without group membership the commit is a simple one (generation -1).
+   */
+  async commit (offsets?: readonly OffsetToCommit[]): Promise<void> {
+    const groupId = this.requireGroup()
+    const list = offsets ?? [...this.partitions.values()]
+      .filter(s => s.consumed !== undefined)
+      .map(s => ({ topic: s.topic, partition: s.partition, offset: s.consumed! }))
+    await commitOffsets(this.cluster, groupId, list, this.membership?.commitIdentity() ?? SIMPLE_COMMIT)
+  }
+
+  /** The group's committed offsets for these partitions (offset -1 where none). */
+  async committed (tps: readonly TopicPartition[]): Promise<CommittedOffset[]> {
+    return await fetchOffsets(this.cluster, this.requireGroup(), tps)
+  }
+
+  async * [Symbol.asyncIterator] (): AsyncGenerator<ConsumerMessage> {
+    for (;;) {
+      const b = await this.nextBatch()
+      if (b === undefined) return
+      const s = this.partitions.get(key(b.topic, b.partition))
+      for (const m of b.messages) {
+        if (s === undefined || s.epoch !== b.epoch || s.paused) break
+        s.consumed = m.offset + 1n
+        yield m
+      }
+    }
+  }
+
+  /** Batches as fetched, one partition each; every message of a batch counts as delivered. */
+  async * batches (): AsyncGenerator<ConsumerBatch> {
+    for (;;) {
+      const b = await this.nextBatch()
+      if (b === undefined) return
+      const s = this.partitions.get(key(b.topic, b.partition))!
+      s.consumed = b.messages[b.messages.length - 1]!.offset + 1n
+      yield { topic: b.topic, partition: b.partition, highWatermark: b.highWatermark, messages: b.messages }
+    }
+  }
+
+  /** Stops fetching, ends the iterators, leaves the group if any, closes connections. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.buffer.end()
+    this.wake()
+    try {
+      await this.membership?.leave()
+    } finally {
+      this.cluster.close()
+      await this.loop?.catch(() => {})
+    }
+  }
+
+  /** Records fetched and not yet read (for backpressure tests and metrics). */
+  get bufferedRecords (): number { return this.buffer.bufferedRecords }
+
+  private async nextBatch (): Promise<BufferedBatch | undefined> {
+    for (;;) {
+      const b = await this.buffer.take()
+      if (b === undefined) return undefined
+      const s = this.partitions.get(key(b.topic, b.partition))
+      // Fetched before a seek, pause or reassignment: stale.
+      if (s === undefined || s.epoch !== b.epoch || s.paused) continue
+      return b
+    }
+  }
+
+  private state (topic: string, partition: number): PartitionState {
+    const s = this.partitions.get(key(topic, partition))
+    if (s === undefined) throw new ClientStateError(`${topic}-${partition} is not assigned to this consumer`)
+    return s
+  }
+
+  private requireGroup (): string {
+    if (this.groupId === undefined) throw new ClientStateError('commit and committed need a groupId')
+    return this.groupId
+  }
+
+  private checkOpen (): void {
+    if (this.closed) throw new ClientStateError('the consumer is closed')
+  }
+
+  private wake (): void {
+    const w = this.wakeup
+    this.wakeup = undefined
+    w?.()
+  }
+
+  private sleep (ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const t = setTimeout(() => { this.wakeup = undefined; resolve() }, ms)
+      this.wakeup = () => { clearTimeout(t); resolve() }
+    })
+  }
+
+  private startLoop (): void {
+    this.loop ??= this.run()
+  }
+
+  private async run (): Promise<void> {
+    let failures = 0
+    while (!this.closed) {
+      await this.buffer.space()
+      if (this.closed) break
+      try {
+        await this.resolvePositions()
+        const fetchable = [...this.partitions.values()].filter(s => !s.paused && s.position !== undefined)
+        if (fetchable.length === 0) {
+          await this.sleep(this.opts.maxWaitMs ?? 500)
+          continue
+        }
+        const byLeader = new Map<number, PartitionState[]>()
+        for (const s of fetchable) {
+          const leader = await this.cluster.leader(s.topic, s.partition)
+          const l = byLeader.get(leader) ?? []
+          l.push(s)
+          byLeader.set(leader, l)
+        }
+        await Promise.all([...byLeader].map(async ([node, states]) => await this.fetchFrom(node, states)))
+        failures = 0
+      } catch (err) {
+        if (this.closed) break
+        if (isRetriableError(err)) {
+          await this.sleep(backoffMs(Math.min(failures++, 10), this.cluster.retryOptions))
+          await this.cluster.afterError(err).catch(() => {})
+        } else {
+          this.buffer.fail(err as Error)
+          await this.sleep(backoffMs(Math.min(failures++, 10), this.cluster.retryOptions))
+        }
+      }
+    }
+  }
+
+  /** Turns start offsets, committed offsets and the reset policy into fetch positions. */
+  private async resolvePositions (): Promise<void> {
+    const unresolved = [...this.partitions.values()].filter(s => s.position === undefined && !s.paused)
+    if (unresolved.length === 0) return
+    const epochs = new Map(unresolved.map(s => [s, s.epoch]))
+    const needCommitted = unresolved.filter(s => s.start === undefined && s.consumed === undefined && this.groupId !== undefined)
+    if (needCommitted.length > 0) {
+      const committed = await fetchOffsets(this.cluster, this.groupId!, needCommitted)
+      for (const c of committed) {
+        const s = this.partitions.get(key(c.topic, c.partition))
+        if (s !== undefined && s.epoch === epochs.get(s) && c.offset >= 0n) startAt(s, c.offset)
+      }
+    }
+    const byTime = unresolved.filter(s => s.position === undefined).map(s => {
+      const start = s.start ?? this.opts.autoOffsetReset ?? 'earliest'
+      if (start === 'none') throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `no position for ${s.topic}-${s.partition} and autoOffsetReset is 'none'`)
+      return { s, start }
+    })
+    for (const { s, start } of byTime) {
+      if (typeof start === 'bigint' || typeof start === 'number') startAt(s, BigInt(start))
+    }
+    const queries = byTime.filter(({ s }) => s.position === undefined)
+    if (queries.length === 0) return
+    const answers = await listOffsets(this.cluster, queries.map(({ s, start }) => ({ topic: s.topic, partition: s.partition, timestamp: start === 'latest' ? LATEST : EARLIEST })), this.readCommitted ? 1 : 0)
+    queries.forEach(({ s }, i) => {
+      if (s.epoch === epochs.get(s)) startAt(s, answers[i]!.offset)
+    })
+  }
+
+  private async fetchFrom (node: number, states: PartitionState[]): Promise<void> {
+    const conn = await this.cluster.node(node)
+    const version = conn.versionFor(FetchApi)
+    const snapshot = states.map(s => ({ s, epoch: s.epoch, position: s.position! }))
+    const topics = new Map<string, FetchRequestFetchTopic>()
+    for (const { s, position } of snapshot) {
+      let t = topics.get(s.topic)
+      if (t === undefined) {
+        // Fetch v13+ names topics by id (KIP-516).
+        const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId ?? ''
+        t = { topic: s.topic, topicId, partitions: [] }
+        topics.set(s.topic, t)
+      }
+      t.partitions.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: position, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes ?? 1_048_576, replicaDirectoryId: '' })
+    }
+    const maxWaitMs = this.opts.maxWaitMs ?? 500
+    const res = await conn.send(FetchApi, {
+      maxWaitMs,
+      minBytes: this.opts.minBytes ?? 1,
+      maxBytes: this.opts.maxBytes ?? 52_428_800,
+      isolationLevel: this.readCommitted ? 1 : 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...topics.values()].map(t => version >= 13 ? { topicId: t.topicId, partitions: t.partitions } : { topic: t.topic, partitions: t.partitions })
+    }, { version, timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs })
+    if (res.errorCode !== 0) throw KafkaError.fromCode(res.errorCode, `Fetch from broker ${node}`)
+    let stale: KafkaError | undefined
+    for (const t of res.responses) {
+      const topic = version >= 13 ? this.cluster.metadata.topicById(t.topicId)?.name : t.topic
+      if (topic === undefined) continue
+      for (const p of t.partitions) {
+        const snap = snapshot.find(x => x.s.topic === topic && x.s.partition === p.partitionIndex)
+        if (snap === undefined || snap.s.epoch !== snap.epoch || this.partitions.get(key(topic, p.partitionIndex)) !== snap.s) continue
+        const s = snap.s
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          // Kafka's auto.offset.reset: the position is resolved again by the reset policy.
+          const policy = this.opts.autoOffsetReset ?? 'earliest'
+          if (policy === 'none') { s.paused = true; this.buffer.fail(KafkaError.fromCode(p.errorCode, `fetch of ${topic}-${s.partition} at ${snap.position}`)); continue }
+          s.position = undefined
+          s.start = policy
+          continue
+        }
+        if (p.errorCode !== 0) {
+          const err = KafkaError.fromCode(p.errorCode, `fetch of ${topic}-${s.partition}`)
+          if (err.retriable) { stale = err; continue }
+          s.paused = true
+          this.buffer.fail(err)
+          continue
+        }
+        const decoded = await decodeFetchedRecords(p.records, { topic, partition: s.partition, fetchOffset: snap.position, readCommitted: this.readCommitted, abortedTransactions: p.abortedTransactions })
+        if (s.epoch !== snap.epoch) continue
+        if (decoded.nextOffset !== undefined && decoded.nextOffset > snap.position) s.position = decoded.nextOffset
+        if (decoded.messages.length > 0) this.buffer.push({ topic, partition: s.partition, highWatermark: p.highWatermark, messages: decoded.messages, epoch: snap.epoch })
+      }
+    }
+    if (stale !== undefined) await this.cluster.afterError(stale)
+  }
+}

@@ -1,0 +1,52 @@
+import type { RecordHeader } from '@tributary/protocol'
+import type { ClusterOptions } from '../cluster/cluster.js'
+import type { GroupMembership } from './group-membership.js'
+
+export interface ConsumerMessage {
+  topic: string
+  partition: number
+  offset: bigint
+  timestamp: bigint
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+export interface ConsumerBatch {
+  topic: string
+  partition: number
+  /** The partition's high watermark when the batch was fetched. */
+  highWatermark: bigint
+  messages: ConsumerMessage[]
+}
+
+export interface TopicPartition { topic: string, partition: number }
+
+/** Where to start: an offset, 'earliest', 'latest', or (with a group id) the committed offset when left out. */
+export type StartOffset = bigint | number | 'earliest' | 'latest'
+
+export interface PartitionAssignment extends TopicPartition { offset?: StartOffset }
+
+export interface ConsumerOptions extends ClusterOptions {
+  /** Group for commit()/committed() (and, later, membership). */
+  groupId?: string
+  /** 'read_uncommitted' (default) or 'read_committed' (KIP-98: skip aborted transactions, stop at the last stable offset). */
+  isolationLevel?: 'read_uncommitted' | 'read_committed'
+  /** Kafka's `auto.offset.reset` for partitions without a valid position ('earliest' by default here; Java's default is 'latest'). */
+  autoOffsetReset?: 'earliest' | 'latest' | 'none'
+  /** Kafka's `fetch.max.wait.ms` (500). */
+  maxWaitMs?: number
+  /** Kafka's `fetch.min.bytes` (1). */
+  minBytes?: number
+  /** Kafka's `fetch.max.bytes` (50 MiB). */
+  maxBytes?: number
+  /** Kafka's `max.partition.fetch.bytes` (1 MiB). */
+  maxPartitionBytes?: number
+  /**
+   * Backpressure: the fetcher stops fetching while this many records wait
+   * unread in the consumer (one fetch response may overshoot it).
+   */
+  maxBufferedRecords?: number
+  /** Group membership to plug in (classic or KIP-848); without it, partitions are assigned by hand. */
+  membership?: GroupMembership
+}
