@@ -291,16 +291,17 @@ export class Consumer {
     const conn = await this.cluster.node(node)
     const version = conn.versionFor(FetchApi)
     const snapshot = states.map(s => ({ s, epoch: s.epoch, position: s.position! }))
-    const topics = new Map<string, FetchRequestFetchTopic>()
+    const topics = new Map<string, Omit<FetchRequestFetchTopic, 'partitions'> & { partitions: Array<Partial<FetchRequestFetchTopic['partitions'][number]>> }>()
     for (const { s, position } of snapshot) {
       let t = topics.get(s.topic)
       if (t === undefined) {
         // Fetch v13+ names topics by id (KIP-516).
-        const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId ?? ''
-        t = { topic: s.topic, topicId, partitions: [] }
+        const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId
+        if (version >= 13 && topicId === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `no topic id known for '${s.topic}'`)
+        t = { topic: s.topic, topicId: topicId ?? '', partitions: [] }
         topics.set(s.topic, t)
       }
-      t.partitions.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: position, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes ?? 1_048_576, replicaDirectoryId: '' })
+      t.partitions.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: position, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes ?? 1_048_576 })
     }
     const maxWaitMs = this.opts.maxWaitMs ?? 500
     const res = await conn.send(FetchApi, {
