@@ -33,6 +33,8 @@ function startAt (s: PartitionState, offset: bigint): void {
   s.start = undefined
 }
 
+interface FetchSnapshot { s: PartitionState, epoch: number, position: bigint }
+
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
 /**
@@ -52,6 +54,8 @@ export class Consumer {
   private loop: Promise<void> | undefined
   private wakeup: (() => void) | undefined
   private closed = false
+  /** The batch being read message by message, shared by all iterators. */
+  private cursor: { batch: BufferedBatch, index: number } | undefined
 
   constructor (opts: ConsumerOptions) {
     this.opts = opts
@@ -140,25 +144,38 @@ export class Consumer {
     return await fetchOffsets(this.cluster, this.requireGroup(), tps)
   }
 
+  /**
+   * Messages one by one. The read position is the consumer's, not the
+   * iterator's: leaving a `for await` early and starting another continues
+   * with the next message of the same batch.
+   */
   async * [Symbol.asyncIterator] (): AsyncGenerator<ConsumerMessage> {
     for (;;) {
-      const b = await this.nextBatch()
-      if (b === undefined) return
-      const s = this.partitions.get(key(b.topic, b.partition))
-      for (const m of b.messages) {
-        if (s === undefined || s.epoch !== b.epoch || s.paused) break
-        s.consumed = m.offset + 1n
-        yield m
+      let c = this.cursor
+      if (c === undefined || c.index >= c.batch.messages.length) {
+        const b = await this.nextBatch()
+        if (b === undefined) return
+        c = this.cursor = { batch: b, index: 0 }
       }
+      const s = this.partitions.get(key(c.batch.topic, c.batch.partition))
+      if (s === undefined || s.epoch !== c.batch.epoch || s.paused) { this.cursor = undefined; continue }
+      const m = c.batch.messages[c.index++]!
+      s.consumed = m.offset + 1n
+      yield m
     }
   }
 
   /** Batches as fetched, one partition each; every message of a batch counts as delivered. */
   async * batches (): AsyncGenerator<ConsumerBatch> {
     for (;;) {
-      const b = await this.nextBatch()
+      let b: BufferedBatch | undefined
+      const c = this.cursor
+      this.cursor = undefined
+      if (c !== undefined && c.index < c.batch.messages.length) b = { ...c.batch, messages: c.batch.messages.slice(c.index) }
+      else b = await this.nextBatch()
       if (b === undefined) return
-      const s = this.partitions.get(key(b.topic, b.partition))!
+      const s = this.partitions.get(key(b.topic, b.partition))
+      if (s === undefined || s.epoch !== b.epoch || s.paused) continue
       s.consumed = b.messages[b.messages.length - 1]!.offset + 1n
       yield { topic: b.topic, partition: b.partition, highWatermark: b.highWatermark, messages: b.messages }
     }
@@ -236,11 +253,12 @@ export class Consumer {
           await this.sleep(this.opts.maxWaitMs ?? 500)
           continue
         }
-        const byLeader = new Map<number, PartitionState[]>()
-        for (const s of fetchable) {
-          const leader = await this.cluster.leader(s.topic, s.partition)
+        // Positions are read now: a seek or pause during the awaits below changes the epoch and voids the answer.
+        const byLeader = new Map<number, FetchSnapshot[]>()
+        for (const snap of fetchable.map(s => ({ s, epoch: s.epoch, position: s.position! }))) {
+          const leader = await this.cluster.leader(snap.s.topic, snap.s.partition)
           const l = byLeader.get(leader) ?? []
-          l.push(s)
+          l.push(snap)
           byLeader.set(leader, l)
         }
         await Promise.all([...byLeader].map(async ([node, states]) => await this.fetchFrom(node, states)))
@@ -287,10 +305,9 @@ export class Consumer {
     })
   }
 
-  private async fetchFrom (node: number, states: PartitionState[]): Promise<void> {
+  private async fetchFrom (node: number, snapshot: FetchSnapshot[]): Promise<void> {
     const conn = await this.cluster.node(node)
     const version = conn.versionFor(FetchApi)
-    const snapshot = states.map(s => ({ s, epoch: s.epoch, position: s.position! }))
     const topics = new Map<string, Omit<FetchRequestFetchTopic, 'partitions'> & { partitions: Array<Partial<FetchRequestFetchTopic['partitions'][number]>> }>()
     for (const { s, position } of snapshot) {
       let t = topics.get(s.topic)

@@ -2,6 +2,7 @@
 // (librdkafka) and kafkajs as independent readers and writers.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import { Admin, Consumer, Producer, type CompressionName } from '../../src/index.js'
 import { kcatConsume, runOk, startTestBroker, take, type TestBroker } from '../helpers/env.js'
 
@@ -63,6 +64,102 @@ describe('produce and consume', () => {
       assert.deepEqual(got.map(m => m.offset), Array.from({ length: 10 }, (_, i) => BigInt(i)))
     } finally {
       await consumer.close()
+    }
+  })
+})
+
+describe('volume, order and keyed placement', () => {
+  let broker: TestBroker
+  before(async () => { broker = await startTestBroker({ 'num.partitions': 1 }) })
+  after(async () => { await broker?.close() })
+
+  test('10,000 records in one partition: exact count and order, read by our consumer and by kcat', async () => {
+    const topic = 'volume'
+    const producer = new Producer({ brokers: [broker.bootstrap], compression: 'lz4', lingerMs: 2 })
+    const N = 10_000
+    try {
+      // Concurrent sends share batches; each resolves with its own offsets.
+      const sends = []
+      for (let i = 0; i < N; i += 500) {
+        sends.push(producer.send({ topic, messages: Array.from({ length: 500 }, (_, j) => ({ value: `m${i + j}`, partition: 0 })) }))
+      }
+      const res = (await Promise.all(sends)).flat()
+      assert.deepEqual(res.map(r => r.offset), Array.from({ length: N }, (_, i) => BigInt(i)))
+    } finally {
+      await producer.close()
+    }
+    const consumer = new Consumer({ brokers: [broker.bootstrap], maxBufferedRecords: 2000 })
+    try {
+      consumer.assign([{ topic, partition: 0, offset: 'earliest' }])
+      const got = await take(consumer, N, 30_000)
+      assert.equal(got.length, N)
+      got.forEach((m, i) => {
+        assert.equal(m.offset, BigInt(i))
+        assert.equal(m.value!.toString(), `m${i}`)
+      })
+    } finally {
+      await consumer.close()
+    }
+    const kc = await kcatConsume(broker.bootstrap, topic)
+    assert.equal(kc.length, N)
+    assert.ok(kc.every((m, i) => m.offset === i && m.payload === `m${i}`))
+  })
+
+  test('keyed records land where kafkajs\' Java-compatible partitioner puts them, for our producer and for kafkajs\'', async () => {
+    const topic = 'keyed'
+    const admin = new Admin({ brokers: [broker.bootstrap] })
+    await admin.createTopics([{ name: topic, numPartitions: 6 }])
+    await admin.close()
+    const keys = Array.from({ length: 120 }, (_, i) => `customer-${i * 7919}`)
+    const partitionMetadata = Array.from({ length: 6 }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }))
+    const javaPartitioner = Partitioners.DefaultPartitioner()
+    const expected = new Map(keys.map(k => [k, javaPartitioner({ topic, partitionMetadata, message: { key: k, value: '' } })]))
+
+    const producer = new Producer({ brokers: [broker.bootstrap] })
+    try {
+      const res = await producer.send({ topic, messages: keys.map(k => ({ key: k, value: 'ours' })) })
+      res.forEach((r, i) => assert.equal(r.partition, expected.get(keys[i]!), keys[i]))
+    } finally {
+      await producer.close()
+    }
+    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } })
+    const kp = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+    await kp.connect()
+    try {
+      await kp.send({ topic, messages: keys.map(k => ({ key: k, value: 'kafkajs' })) })
+    } finally {
+      await kp.disconnect()
+    }
+    // kcat sees every record in the partition both producers chose.
+    const kc = await kcatConsume(broker.bootstrap, topic)
+    assert.equal(kc.length, keys.length * 2)
+    for (const m of kc) assert.equal(m.partition, expected.get(m.key!), `${m.key} (${m.payload})`)
+    // Our consumer reads each partition back in order: ours first, then kafkajs' for each key.
+    const consumer = new Consumer({ brokers: [broker.bootstrap] })
+    try {
+      consumer.assign(Array.from({ length: 6 }, (_, p) => ({ topic, partition: p, offset: 0 })))
+      const got = await take(consumer, keys.length * 2)
+      for (const m of got) assert.equal(m.partition, expected.get(m.key!.toString()))
+      for (let p = 0; p < 6; p++) {
+        const inP = got.filter(m => m.partition === p)
+        assert.deepEqual(inP.map(m => m.offset), inP.map((_, i) => BigInt(i)))
+      }
+    } finally {
+      await consumer.close()
+    }
+  })
+
+  test('keyless records from one send stick to one partition (sticky partitioner)', async () => {
+    const topic = 'sticky'
+    const admin = new Admin({ brokers: [broker.bootstrap] })
+    await admin.createTopics([{ name: topic, numPartitions: 4 }])
+    await admin.close()
+    const producer = new Producer({ brokers: [broker.bootstrap], batchSize: 100_000 })
+    try {
+      const res = await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ value: `v${i}` })) })
+      assert.equal(new Set(res.map(r => r.partition)).size, 1)
+    } finally {
+      await producer.close()
     }
   })
 })
