@@ -6,6 +6,11 @@ import { MetadataApi } from '@tributary/protocol/apis/metadata'
 import type { Cluster } from '../cluster/cluster.js'
 import type { TopicInfo } from '../cluster/metadata-cache.js'
 
+/** A topic that does not exist is an answer, not a transient state, for admin calls (Kafka's admin client fails the call at once). */
+function notUnknownTopic (err: unknown): boolean {
+  return !(err instanceof KafkaError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+}
+
 export interface NewTopic {
   name: string
   /** -1 (the default) takes the broker's `num.partitions`. */
@@ -50,7 +55,7 @@ export async function deleteTopics (cluster: Cluster, names: readonly string[], 
       timeoutMs: opts.timeoutMs ?? cluster.requestTimeoutMs
     }, { version })
     for (const r of res.responses) if (r.errorCode !== 0) throw KafkaError.fromCode(r.errorCode, `delete topic '${r.name ?? r.topicId}': ${r.errorMessage ?? KafkaError.fromCode(r.errorCode).message}`)
-  })
+  }, { shouldRetry: notUnknownTopic })
   for (const n of names) cluster.metadata.topics.delete(n)
 }
 
@@ -73,7 +78,7 @@ export async function describeTopics (cluster: Cluster, names: readonly string[]
       if (t.errorCode !== 0) throw KafkaError.fromCode(t.errorCode, `describe topic '${n}'`)
       return t
     })
-  }, { retries: 3 })
+  }, { shouldRetry: notUnknownTopic })
 }
 
 /** Raises the partition count of topics (CreatePartitions at the controller). */

@@ -62,7 +62,7 @@ export class Cluster {
   }
 
   /** Runs `fn` with retries; stale metadata or coordinators are refreshed before each retry. */
-  retry<T> (what: string, fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  retry<T> (what: string, fn: (attempt: number) => Promise<T>, opts: RetryOptions & { shouldRetry?: (err: unknown) => boolean } = {}): Promise<T> {
     return withRetry(fn, {
       ...this.retryOptions,
       ...opts,

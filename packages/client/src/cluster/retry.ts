@@ -52,6 +52,8 @@ export interface RetryContext extends RetryOptions {
   what: string
   clock?: Clock
   random?: () => number
+  /** Narrows which retriable errors are retried (e.g. admin calls give up on UNKNOWN_TOPIC_OR_PARTITION at once, as Kafka's admin client does). */
+  shouldRetry?: (err: unknown) => boolean
   /** Runs before each retry, e.g. to refresh metadata after NOT_LEADER_OR_FOLLOWER. */
   onRetry?: (err: unknown, attempt: number) => void | Promise<void>
 }
@@ -69,7 +71,7 @@ export async function withRetry<T> (fn: (attempt: number) => Promise<T>, ctx: Re
     try {
       return await fn(attempt)
     } catch (err) {
-      if (!isRetriableError(err)) throw err
+      if (!isRetriableError(err) || (ctx.shouldRetry !== undefined && !ctx.shouldRetry(err))) throw err
       if (attempt >= retries) throw new RetriesExhaustedError(ctx.what, attempt + 1, err)
       const wait = backoffMs(attempt, ctx, ctx.random)
       if (clock.now() + wait >= deadline) throw new RetriesExhaustedError(ctx.what, attempt + 1, err)

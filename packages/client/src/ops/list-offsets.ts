@@ -15,6 +15,22 @@ export interface OffsetAnswer { topic: string, partition: number, offset: bigint
  * For a timestamp after the last record the answer is offset -1, as Kafka gives.
  */
 export async function listOffsets (cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel = 0): Promise<OffsetAnswer[]> {
+  // A request may name a partition once; several questions about one partition go in rounds.
+  const rounds: OffsetQuery[][] = []
+  for (const q of queries) {
+    let round = rounds.find(r => !r.some(x => x.topic === q.topic && x.partition === q.partition))
+    if (round === undefined) { round = []; rounds.push(round) }
+    round.push(q)
+  }
+  const answers = new Map<OffsetQuery, OffsetAnswer>()
+  for (const round of rounds) {
+    const got = await listOffsetsOnce(cluster, round, isolationLevel)
+    round.forEach((q, i) => answers.set(q, got[i]!))
+  }
+  return queries.map(q => answers.get(q)!)
+}
+
+async function listOffsetsOnce (cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel: number): Promise<OffsetAnswer[]> {
   return await cluster.retry('ListOffsets', async () => {
     const byLeader = new Map<number, OffsetQuery[]>()
     for (const q of queries) {
