@@ -57,6 +57,7 @@ export class Connection {
   private readonly pending = new Map<number, Pending>()
   private nextCorrelationId = 1
   private closedWith: Error | undefined
+  private draining = false
   private readonly closeListeners: Array<(err: Error) => void> = []
 
   private constructor (socket: Socket, opts: ConnectionOptions) {
@@ -104,28 +105,50 @@ export class Connection {
 
   /** The version this connection uses for an API: the highest both sides speak. */
   versionFor (api: ApiDescriptor): number {
-    return negotiateVersion(api, this.versions, this.nodeId)
+    return negotiateVersion(api, this.versions, this.nodeId >= 0 ? this.nodeId : undefined)
   }
 
   supports (apiKey: number): boolean {
     return this.versions.has(apiKey)
   }
 
-  send<Req, Res> (api: ApiDescriptor<Req, Res>, body: Input<Req>, opts: RequestOptions = {}): Promise<Res> {
+  /** Sends a request at the negotiated version; every failure (also an unsupported API or an encoding error) is a rejection. */
+  async send<Req, Res> (api: ApiDescriptor<Req, Res>, body: Input<Req>, opts: RequestOptions = {}): Promise<Res> {
     const version = opts.version ?? this.versionFor(api)
-    return this.sendRaw(api, version, body, payload => decodeResponse(api, version, payload).body, opts)
+    return await this.sendRaw(api, version, body, payload => decodeResponse(api, version, payload).body, opts)
   }
 
-  /** Closes the socket; pending requests fail with a retriable ConnectionError. */
+  /**
+   * Closes cleanly: no new requests, waits (up to `timeoutMs`) for the
+   * answers of requests already sent, then ends the socket.
+   */
+  async closeGracefully (timeoutMs = this.requestTimeoutMs): Promise<void> {
+    if (this.closedWith !== undefined) return
+    this.draining = true
+    const deadline = Date.now() + timeoutMs
+    while (this.pending.size > 0 && Date.now() < deadline && this.closedWith === undefined) {
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    this.socket.end()
+    this.fail(new ConnectionError(`connection to ${this.describe()} closed by the client`))
+  }
+
+  /** Closes the socket now; pending requests fail with a retriable ConnectionError. */
   close (): void {
     this.fail(new ConnectionError(`connection to ${this.describe()} closed by the client`))
   }
 
   private sendRaw<Req, Res> (api: ApiDescriptor<Req, unknown>, version: number, body: Input<Req>, decode: (p: Buffer) => Res, opts: RequestOptions): Promise<Res> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith)
+    if (this.draining) return Promise.reject(new ConnectionError(`connection to ${this.describe()} is closing`))
     const correlationId = this.nextCorrelationId
     this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 1 : correlationId + 1
-    const frame = encodeRequest(api, version, correlationId, this.clientId, body)
+    let frame: Buffer
+    try {
+      frame = encodeRequest(api, version, correlationId, this.clientId, body)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     if (opts.noResponse === true) {
       return new Promise((resolve, reject) => {
         this.socket.write(frame, err => err == null ? resolve(undefined as Res) : reject(new ConnectionError(`write to ${this.describe()} failed: ${err.message}`, { cause: err })))

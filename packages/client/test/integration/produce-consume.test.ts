@@ -3,6 +3,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
+import { readBatchHeader } from '@tributary/protocol'
+import type { ProduceRequest } from '@tributary/protocol/apis/produce'
 import { Admin, Consumer, Producer, type CompressionName } from '../../src/index.js'
 import { kcatConsume, runOk, startTestBroker, take, type TestBroker } from '../helpers/env.js'
 
@@ -158,6 +160,57 @@ describe('volume, order and keyed placement', () => {
     try {
       const res = await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ value: `v${i}` })) })
       assert.equal(new Set(res.map(r => r.partition)).size, 1)
+    } finally {
+      await producer.close()
+    }
+  })
+})
+
+describe('batching on the wire', () => {
+  let broker: TestBroker
+  before(async () => { broker = await startTestBroker({ 'num.partitions': 1 }) })
+  after(async () => { await broker?.close() })
+
+  async function recordProduce (fn: () => Promise<void>): Promise<number[][]> {
+    const requests: number[][] = []
+    await broker.setInterceptor(req => {
+      if (req.header.requestApiKey === 0) {
+        const r = req.request as ProduceRequest
+        requests.push(r.topicData.flatMap(t => t.partitionData.map(p => readBatchHeader(p.records!, 0).recordsCount)))
+      }
+      return undefined
+    })
+    try {
+      await fn()
+    } finally {
+      await broker.setInterceptor(undefined)
+    }
+    return requests
+  }
+
+  test('separate sends within linger.ms share one batch and one Produce request', async () => {
+    const producer = new Producer({ brokers: [broker.bootstrap], lingerMs: 200 })
+    try {
+      await producer.send({ topic: 'linger', messages: [{ value: 'warm-up' }] })
+      const requests = await recordProduce(async () => {
+        await Promise.all(Array.from({ length: 5 }, async (_, i) => await producer.send({ topic: 'linger', messages: [{ value: `m${i}` }] })))
+      })
+      assert.deepEqual(requests, [[5]])
+    } finally {
+      await producer.close()
+    }
+  })
+
+  test('batch.size splits a large send into several batches, sent one after another in order', async () => {
+    const producer = new Producer({ brokers: [broker.bootstrap], batchSize: 1000, lingerMs: 0 })
+    try {
+      const requests = await recordProduce(async () => {
+        const res = await producer.send({ topic: 'split', messages: Array.from({ length: 100 }, (_, i) => ({ value: 'x'.repeat(80) + i })) })
+        assert.deepEqual(res.map(r => r.offset), Array.from({ length: 100 }, (_, i) => BigInt(i)))
+      })
+      assert.ok(requests.length >= 9, `${requests.length} requests`)
+      assert.ok(requests.every(r => r.length === 1 && r[0]! <= 10))
+      assert.equal(requests.flat().reduce((a, b) => a + b, 0), 100)
     } finally {
       await producer.close()
     }
