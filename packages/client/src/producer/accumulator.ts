@@ -56,6 +56,12 @@ export interface AccumulatorOptions {
   batchSize: number
   /** Kafka's `linger.ms`: how long a batch that is not full waits for more records. */
   lingerMs: number
+  /**
+   * Kafka's `max.request.size` (1 MiB): while a partition's batch is in
+   * flight, the batches queued behind it are merged up to this size when
+   * they go, so a backlog leaves in few large batches, not many small ones.
+   */
+  maxRequestSize?: number
   clock: Clock
 }
 
@@ -75,6 +81,8 @@ export function recordSize (r: AccumulatedRecord): number {
 export class RecordAccumulator {
   private readonly queues = new Map<string, ProducerBatch[]>()
   private readonly inFlight = new Set<string>()
+  /** Partitions whose queued batches waited behind an in-flight one: they merge when they go. */
+  private readonly backlogged = new Set<string>()
   private flushing = 0
 
   constructor (private readonly opts: AccumulatorOptions) {}
@@ -107,6 +115,7 @@ export class RecordAccumulator {
       if (!ready) continue
       head.closed = true
       q.shift()
+      if (this.backlogged.delete(key)) this.mergeBacklog(head, q)
       if (q.length === 0) this.queues.delete(key)
       this.inFlight.add(key)
       out.push(head)
@@ -114,9 +123,30 @@ export class RecordAccumulator {
     return out
   }
 
+  /**
+   * Moves the records of the batches queued behind `head` into it, while
+   * the total stays within maxRequestSize. Only batches never sent may
+   * merge: a retried batch keeps its bytes and sequence numbers.
+   */
+  private mergeBacklog (head: ProducerBatch, q: ProducerBatch[]): void {
+    if (head.encoded !== undefined || head.attempts > 0) return
+    const max = this.opts.maxRequestSize ?? 1_048_576
+    while (q.length > 0) {
+      const next = q[0]!
+      if (next.encoded !== undefined || next.attempts > 0 || head.bytes + next.bytes > max) break
+      q.shift()
+      next.closed = true
+      head.records.push(...next.records)
+      head.waiters.push(...next.waiters)
+      head.bytes += next.bytes
+    }
+  }
+
   /** A sent batch came back done (resolved or rejected by the caller). */
   complete (batch: ProducerBatch): void {
-    this.inFlight.delete(`${batch.topic}\u0000${batch.partition}`)
+    const key = `${batch.topic}\u0000${batch.partition}`
+    this.inFlight.delete(key)
+    if ((this.queues.get(key)?.length ?? 0) > 0) this.backlogged.add(key)
   }
 
   /** A sent batch failed retriably: it goes back to the head of its queue, to be sent after `backoffMs`. */

@@ -20,6 +20,8 @@ export interface ProducerOptions extends ClusterOptions {
   batchSize?: number
   /** Kafka's `linger.ms` (5, Kafka 4's default). */
   lingerMs?: number
+  /** Kafka's `max.request.size` (1 MiB): the largest merged batch when a backlog builds up. */
+  maxRequestSize?: number
   /**
    * Idempotent writes (KIP-98). Unset: on when the broker supports it and
    * acks is -1, as the Java client does; true: required (error otherwise).

@@ -65,7 +65,7 @@ export class Producer {
     this.partitioner = opts.partitioner === 'round-robin'
       ? new RoundRobinPartitioner()
       : opts.partitioner === undefined || opts.partitioner === 'default' ? new DefaultPartitioner(batchSize) : opts.partitioner
-    this.accumulator = new RecordAccumulator({ batchSize, lingerMs: this.lingerMs, clock: this.cluster.clock })
+    this.accumulator = new RecordAccumulator({ batchSize, lingerMs: this.lingerMs, maxRequestSize: opts.maxRequestSize, clock: this.cluster.clock })
   }
 
   /** Whether writes carry a producer id and sequence numbers; known after connect(). */

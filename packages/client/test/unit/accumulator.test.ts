@@ -36,11 +36,31 @@ test('a full batch is ready at once, and records past batch.size start the next 
   // One batch per partition in flight: the second full batch waits for the first.
   assert.deepEqual(acc.drain(), [])
   acc.complete(first[0]!)
+  // What waited behind the in-flight batch leaves merged (up to maxRequestSize): the full batch and the open one.
   const second = acc.drain()
-  assert.equal(second[0]!.records.length, 3)
+  assert.equal(second[0]!.records.length, 4)
   acc.complete(second[0]!)
-  // The last record's batch is not full and lingers.
   assert.deepEqual(acc.drain(), [])
+})
+
+test('a backlog merges only up to maxRequestSize, and never into a batch that was already sent', () => {
+  const size = recordSize(rec('x'.repeat(10)))
+  const clock = new FakeClock()
+  const acc = new RecordAccumulator({ batchSize: size, lingerMs: 0, maxRequestSize: size * 3, clock })
+  for (let i = 0; i < 6; i++) void acc.append('t', 0, rec('x'.repeat(10)))
+  const [first] = acc.drain()
+  assert.equal(first!.records.length, 1)
+  acc.complete(first!)
+  const [merged] = acc.drain()
+  assert.equal(merged!.records.length, 3)
+  // A failed send comes back alone: its bytes and sequence numbers are fixed.
+  merged!.encoded = Buffer.alloc(1)
+  acc.requeue(merged!, 0)
+  const [again] = acc.drain()
+  assert.equal(again, merged)
+  assert.equal(again!.records.length, 3)
+  acc.complete(again!)
+  assert.equal(acc.drain()[0]!.records.length, 2)
 })
 
 test('a record larger than batch.size gets a batch of its own', () => {
