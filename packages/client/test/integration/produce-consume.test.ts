@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import { readBatchHeader } from '@tributary/protocol'
 import type { ProduceRequest } from '@tributary/protocol/apis/produce'
-import { Admin, Consumer, Producer, type CompressionName } from '../../src/index.js'
+import { Admin, Consumer, KafkaError, Producer, type CompressionName } from '../../src/index.js'
 import { kcatConsume, runOk, startTestBroker, take, type TestBroker } from '../helpers/env.js'
 
 describe('produce and consume', () => {
@@ -148,6 +148,16 @@ describe('volume, order and keyed placement', () => {
       }
     } finally {
       await consumer.close()
+    }
+  })
+
+  test('an explicit partition that does not exist is UNKNOWN_TOPIC_OR_PARTITION; a record over the broker limit is MESSAGE_TOO_LARGE', async () => {
+    const producer = new Producer({ brokers: [broker.bootstrap] })
+    try {
+      await assert.rejects(producer.send({ topic: 'volume', messages: [{ value: 'x', partition: 5 }] }), (e: unknown) => e instanceof KafkaError && e.name === 'UNKNOWN_TOPIC_OR_PARTITION' && /has 1 partitions/.test(e.message))
+      await assert.rejects(producer.send({ topic: 'volume', messages: [{ value: Buffer.alloc(2 * 1024 * 1024) }] }), (e: unknown) => e instanceof KafkaError && e.name === 'MESSAGE_TOO_LARGE' && !e.retriable)
+    } finally {
+      await producer.close()
     }
   })
 
