@@ -299,9 +299,20 @@ export class Consumer {
     }
     const queries = byTime.filter(({ s }) => s.position === undefined)
     if (queries.length === 0) return
-    const answers = await listOffsets(this.cluster, queries.map(({ s, start }) => ({ topic: s.topic, partition: s.partition, timestamp: start === 'latest' ? LATEST : EARLIEST })), this.readCommitted ? 1 : 0)
+    const timestampOf = (start: Exclude<StartOffset, bigint | number>): bigint => {
+      if (start === 'latest') return LATEST
+      if (start === 'earliest') return EARLIEST
+      return BigInt(start.timestamp instanceof Date ? start.timestamp.getTime() : start.timestamp)
+    }
+    const asked = queries.map(({ s, start }) => ({ topic: s.topic, partition: s.partition, timestamp: timestampOf(start as Exclude<StartOffset, bigint | number>) }))
+    const answers = await listOffsets(this.cluster, asked, this.readCommitted ? 1 : 0)
+    // No record at or after the time: Kafka answers -1, and the consumer starts at the log end.
+    const past = asked.filter((q, i) => q.timestamp >= 0n && answers[i]!.offset < 0n)
+    const ends = past.length > 0 ? await listOffsets(this.cluster, past.map(q => ({ ...q, timestamp: LATEST })), this.readCommitted ? 1 : 0) : []
     queries.forEach(({ s }, i) => {
-      if (s.epoch === epochs.get(s)) startAt(s, answers[i]!.offset)
+      if (s.epoch !== epochs.get(s)) return
+      const offset = answers[i]!.offset >= 0n ? answers[i]!.offset : ends[past.indexOf(asked[i]!)]!.offset
+      startAt(s, offset)
     })
   }
 

@@ -22,8 +22,12 @@ export interface ConsumerBatch {
 
 export interface TopicPartition { topic: string, partition: number }
 
-/** Where to start: an offset, 'earliest', 'latest', or (with a group id) the committed offset when left out. */
-export type StartOffset = bigint | number | 'earliest' | 'latest'
+/**
+ * Where to start: an offset, 'earliest', 'latest', the first record at or
+ * after a time (ms since the epoch; the log end when none is that late), or
+ * (with a group id) the committed offset when left out.
+ */
+export type StartOffset = bigint | number | 'earliest' | 'latest' | { timestamp: number | bigint | Date }
 
 export interface PartitionAssignment extends TopicPartition { offset?: StartOffset }
 

@@ -52,6 +52,27 @@ describe('consumer', () => {
     }
   })
 
+  test('assign and seek by timestamp: the first record at or after the time, the log end when none is that late', async () => {
+    const producer = new Producer({ brokers: [broker.bootstrap] })
+    try {
+      await producer.send({ topic: 'times', messages: Array.from({ length: 10 }, (_, i) => ({ value: `t${i}`, partition: 0, timestamp: 1_700_000_000_000 + i * 10 })) })
+    } finally {
+      await producer.close()
+    }
+    const c = consumer()
+    try {
+      c.assign([{ topic: 'times', partition: 0, offset: { timestamp: 1_700_000_000_035 } }])
+      assert.deepEqual((await take(c, 2)).map(m => m.value!.toString()), ['t4', 't5'])
+      c.seek({ topic: 'times', partition: 0, offset: { timestamp: new Date(1_700_000_000_000) } })
+      assert.equal((await take(c, 1))[0]!.offset, 0n)
+      c.seek({ topic: 'times', partition: 0, offset: { timestamp: 1_800_000_000_000 } })
+      await new Promise(resolve => setTimeout(resolve, 300))
+      assert.equal(c.position({ topic: 'times', partition: 0 }), 10n)
+    } finally {
+      await c.close()
+    }
+  })
+
   test('seek moves the next message, dropping what was buffered', async () => {
     const c = consumer()
     try {
