@@ -1,11 +1,12 @@
 import { ErrorCode, KafkaError } from '@tributary/protocol'
-import { FetchApi, type FetchRequestFetchTopic } from '@tributary/protocol/apis/fetch'
+import { FetchApi, type FetchResponse } from '@tributary/protocol/apis/fetch'
 import { Cluster } from '../cluster/cluster.js'
 import { backoffMs } from '../cluster/retry.js'
 import { ClientStateError, isRetriableError } from '../errors.js'
 import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit } from '../ops/group-offsets.js'
 import { EARLIEST, LATEST, listOffsets } from '../ops/list-offsets.js'
 import { decodeFetchedRecords } from './fetch-decoder.js'
+import { FetchSessionHandler, type WantedPartition } from './fetch-session.js'
 import type { GroupMembership } from './group-membership.js'
 import { MessageBuffer, type BufferedBatch } from './message-buffer.js'
 import type { ConsumerBatch, ConsumerMessage, ConsumerOptions, PartitionAssignment, StartOffset, TopicPartition } from './types.js'
@@ -51,6 +52,8 @@ export class Consumer {
   private readonly partitions = new Map<string, PartitionState>()
   private readonly readCommitted: boolean
   private readonly membership: GroupMembership | undefined
+  /** One incremental fetch session per leader. */
+  private readonly sessions = new Map<number, FetchSessionHandler>()
   private loop: Promise<void> | undefined
   private wakeup: (() => void) | undefined
   private closed = false
@@ -319,35 +322,60 @@ export class Consumer {
   private async fetchFrom (node: number, snapshot: FetchSnapshot[]): Promise<void> {
     const conn = await this.cluster.node(node)
     const version = conn.versionFor(FetchApi)
-    const topics = new Map<string, Omit<FetchRequestFetchTopic, 'partitions'> & { partitions: Array<Partial<FetchRequestFetchTopic['partitions'][number]>> }>()
-    for (const { s, position } of snapshot) {
-      let t = topics.get(s.topic)
-      if (t === undefined) {
-        // Fetch v13+ names topics by id (KIP-516).
-        const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId
-        if (version >= 13 && topicId === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `no topic id known for '${s.topic}'`)
-        t = { topic: s.topic, topicId: topicId ?? '', partitions: [] }
-        topics.set(s.topic, t)
-      }
-      t.partitions.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: position, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes ?? 1_048_576 })
+    const wanted: WantedPartition[] = snapshot.map(({ s, position }) => {
+      const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId
+      // Fetch v13+ names topics by id (KIP-516).
+      if (version >= 13 && topicId === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `no topic id known for '${s.topic}'`)
+      return { topic: s.topic, topicId: topicId ?? '', partition: s.partition, fetchOffset: position, maxBytes: this.opts.maxPartitionBytes ?? 1_048_576 }
+    })
+    let session = this.sessions.get(node)
+    if (session === undefined) {
+      // Fetch sessions (KIP-227) exist from Fetch v7.
+      session = new FetchSessionHandler(this.opts.fetchSessions !== false && version >= 7)
+      this.sessions.set(node, session)
+    }
+    const req = session.build(wanted)
+    const topicKey = (t: { topic: string, topicId: string }): Record<string, string> => version >= 13 ? { topicId: t.topicId } : { topic: t.topic }
+    const topics = new Map<string, { key: Record<string, string>, partitions: object[] }>()
+    for (const p of req.partitions) {
+      let t = topics.get(p.topic)
+      if (t === undefined) { t = { key: topicKey(p), partitions: [] }; topics.set(p.topic, t) }
+      t.partitions.push({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: p.maxBytes })
+    }
+    const forgotten = new Map<string, { key: Record<string, string>, partitions: number[] }>()
+    for (const p of req.forgotten) {
+      let t = forgotten.get(p.topic)
+      if (t === undefined) { t = { key: topicKey(p), partitions: [] }; forgotten.set(p.topic, t) }
+      t.partitions.push(p.partition)
     }
     const maxWaitMs = this.opts.maxWaitMs ?? 500
-    const res = await conn.send(FetchApi, {
-      maxWaitMs,
-      minBytes: this.opts.minBytes ?? 1,
-      maxBytes: this.opts.maxBytes ?? 52_428_800,
-      isolationLevel: this.readCommitted ? 1 : 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...topics.values()].map(t => version >= 13 ? { topicId: t.topicId, partitions: t.partitions } : { topic: t.topic, partitions: t.partitions })
-    }, { version, timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs })
+    let res: FetchResponse
+    try {
+      res = await conn.send(FetchApi, {
+        maxWaitMs,
+        minBytes: this.opts.minBytes ?? 1,
+        maxBytes: this.opts.maxBytes ?? 52_428_800,
+        isolationLevel: this.readCommitted ? 1 : 0,
+        sessionId: req.sessionId,
+        sessionEpoch: req.sessionEpoch,
+        topics: [...topics.values()].map(t => ({ ...t.key, partitions: t.partitions })),
+        forgottenTopicsData: [...forgotten.values()].map(t => ({ ...t.key, partitions: t.partitions }))
+      }, { version, timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs })
+    } catch (err) {
+      session.reset()
+      throw err
+    }
+    session.onResponse(res.errorCode, res.sessionId)
+    // A lost or out-of-step session: the next round starts a new one with a full fetch.
+    if (res.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND || res.errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH) return
     if (res.errorCode !== 0) throw KafkaError.fromCode(res.errorCode, `Fetch from broker ${node}`)
+    const byKey = new Map(snapshot.map(x => [key(x.s.topic, x.s.partition), x]))
     let stale: KafkaError | undefined
     for (const t of res.responses) {
       const topic = version >= 13 ? this.cluster.metadata.topicById(t.topicId)?.name : t.topic
       if (topic === undefined) continue
       for (const p of t.partitions) {
-        const snap = snapshot.find(x => x.s.topic === topic && x.s.partition === p.partitionIndex)
+        const snap = byKey.get(key(topic, p.partitionIndex))
         if (snap === undefined || snap.s.epoch !== snap.epoch || this.partitions.get(key(topic, p.partitionIndex)) !== snap.s) continue
         const s = snap.s
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {

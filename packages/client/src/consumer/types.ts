@@ -51,6 +51,8 @@ export interface ConsumerOptions extends ClusterOptions {
    * unread in the consumer (one fetch response may overshoot it).
    */
   maxBufferedRecords?: number
+  /** Incremental fetch sessions (KIP-227), on by default: after the first fetch only changed partitions are sent. */
+  fetchSessions?: boolean
   /** Group membership to plug in (classic or KIP-848); without it, partitions are assigned by hand. */
   membership?: GroupMembership
 }

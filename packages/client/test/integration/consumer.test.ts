@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel } from 'kafkajs'
+import type { FetchRequest } from '@tributary/protocol/apis/fetch'
 import { Consumer, KafkaError, Producer } from '../../src/index.js'
 import { startTestBroker, take, withTimeout, type TestBroker } from '../helpers/env.js'
 
@@ -105,6 +106,38 @@ describe('consumer', () => {
       assert.deepEqual(rest.map(m => m.value!.toString()), Array.from({ length: 100 }, (_, i) => `1:${i}`))
     } finally {
       await c.close()
+    }
+  })
+
+  test('fetch sessions (KIP-227): after a full fetch only changed partitions are sent; without sessions every fetch is full', async () => {
+    for (const fetchSessions of [true, false]) {
+      const fetches: Array<{ sessionId: number, sessionEpoch: number, partitions: number }> = []
+      await broker.setInterceptor(req => {
+        if (req.header.requestApiKey === 1) {
+          const r = req.request as FetchRequest
+          fetches.push({ sessionId: r.sessionId, sessionEpoch: r.sessionEpoch, partitions: r.topics.reduce((n, t) => n + t.partitions.length, 0) })
+        }
+        return undefined
+      })
+      const c = consumer({ fetchSessions })
+      try {
+        c.assign([{ topic: 'c', partition: 0, offset: 0 }, { topic: 'c', partition: 1, offset: 0 }])
+        const got = await take(c, 200)
+        assert.equal(got.length, 200)
+        await new Promise(resolve => setTimeout(resolve, 300))
+      } finally {
+        await c.close()
+        await broker.setInterceptor(undefined)
+      }
+      assert.ok(fetches.length >= 3, `${fetches.length} fetches`)
+      if (fetchSessions) {
+        assert.deepEqual([fetches[0]!.sessionId, fetches[0]!.sessionEpoch, fetches[0]!.partitions], [0, 0, 2])
+        assert.ok(fetches[1]!.sessionId > 0 && fetches[1]!.sessionEpoch === 1)
+        // Once both partitions are caught up, an idle fetch names no partition at all.
+        assert.equal(fetches.at(-1)!.partitions, 0)
+      } else {
+        assert.ok(fetches.every(f => f.sessionId === 0 && f.sessionEpoch === -1 && f.partitions === 2))
+      }
     }
   })
 
