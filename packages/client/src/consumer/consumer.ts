@@ -5,6 +5,9 @@ import { backoffMs } from '../cluster/retry.js'
 import { ClientStateError, isRetriableError } from '../errors.js'
 import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit } from '../ops/group-offsets.js'
 import { EARLIEST, LATEST, listOffsets } from '../ops/list-offsets.js'
+import { listTopics } from '../admin/topics.js'
+import { ClassicGroupMembership } from './groups/classic.js'
+import { ConsumerGroupMembership } from './groups/kip848.js'
 import { decodeFetchedRecords } from './fetch-decoder.js'
 import { FetchSessionHandler, type WantedPartition } from './fetch-session.js'
 import type { GroupMembership } from './group-membership.js'
@@ -51,7 +54,10 @@ export class Consumer {
   private readonly buffer: MessageBuffer
   private readonly partitions = new Map<string, PartitionState>()
   private readonly readCommitted: boolean
-  private readonly membership: GroupMembership | undefined
+  private membership: GroupMembership | undefined
+  private subscribed = false
+  private autoCommitTimer: NodeJS.Timeout | undefined
+  private topicTimer: NodeJS.Timeout | undefined
   /** One incremental fetch session per leader. */
   private readonly sessions = new Map<number, FetchSessionHandler>()
   private loop: Promise<void> | undefined
@@ -72,6 +78,70 @@ export class Consumer {
   /** Replaces the assignment (Kafka's assign()); partitions kept keep their position unless an offset is given. */
   assign (assignments: readonly PartitionAssignment[]): void {
     this.checkOpen()
+    if (this.subscribed) throw new ClientStateError('assign() cannot be mixed with subscribe(): the group assigns the partitions')
+    this.setAssignment(assignments)
+  }
+
+  /**
+   * Joins the consumer group (groupId) with a subscription to topic names
+   * or to every topic matching a regex (checked again every topicRefreshMs);
+   * the group assigns the partitions. Resolves once the first assignment
+   * is in place. Positions start at the committed offsets, else at
+   * autoOffsetReset.
+   */
+  async subscribe (topics: readonly string[] | RegExp): Promise<void> {
+    this.checkOpen()
+    const groupId = this.requireGroup()
+    if (this.subscribed) throw new ClientStateError('already subscribed')
+    if (this.partitions.size > 0) throw new ClientStateError('subscribe() cannot be mixed with assign()')
+    this.subscribed = true
+    this.membership ??= this.opts.groupProtocol === 'consumer'
+      ? new ConsumerGroupMembership(this.cluster, groupId, { rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs, groupInstanceId: this.opts.groupInstanceId, serverAssignor: this.opts.serverAssignor })
+      : new ClassicGroupMembership(this.cluster, groupId, { sessionTimeoutMs: this.opts.sessionTimeoutMs, rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs, heartbeatIntervalMs: this.opts.heartbeatIntervalMs, groupInstanceId: this.opts.groupInstanceId })
+    const membership = this.membership
+    membership.onError(err => this.buffer.fail(err))
+    let names: string[]
+    if (topics instanceof RegExp) {
+      const match = async (): Promise<string[]> => (await listTopics(this.cluster)).filter(t => topics.test(t))
+      names = await match()
+      const refresh = (): void => {
+        this.topicTimer = setTimeout(() => {
+          match().then(now => {
+            if (now.join('\u0000') !== names.join('\u0000')) { names = now; membership.updateSubscription(now) }
+          }, () => {}).finally(() => { if (!this.closed) refresh() })
+        }, this.opts.topicRefreshMs ?? 5000)
+      }
+      refresh()
+    } else {
+      names = [...topics]
+    }
+    await membership.start(names, async assignment => await this.onGroupAssignment(assignment))
+    if (this.opts.autoCommit !== false) this.scheduleAutoCommit()
+  }
+
+  /** The group moved partitions: commit what is given up (auto-commit), keep positions of what stays. */
+  private async onGroupAssignment (assignment: readonly TopicPartition[]): Promise<void> {
+    if (this.closed) return
+    const keep = new Set(assignment.map(tp => key(tp.topic, tp.partition)))
+    const revoked = [...this.partitions.values()].filter(s => !keep.has(key(s.topic, s.partition)))
+    if (this.opts.autoCommit !== false && revoked.length > 0) await this.commitPositions(revoked).catch(() => {})
+    this.setAssignment(assignment.map(tp => ({ topic: tp.topic, partition: tp.partition })))
+    if (this.cursor !== undefined && !keep.has(key(this.cursor.batch.topic, this.cursor.batch.partition))) this.cursor = undefined
+  }
+
+  private scheduleAutoCommit (): void {
+    this.autoCommitTimer = setTimeout(() => {
+      this.commitPositions([...this.partitions.values()]).catch(() => {}).finally(() => { if (!this.closed) this.scheduleAutoCommit() })
+    }, this.opts.autoCommitIntervalMs ?? 5000)
+  }
+
+  private async commitPositions (states: readonly PartitionState[]): Promise<void> {
+    const list = states.filter(s => s.consumed !== undefined).map(s => ({ topic: s.topic, partition: s.partition, offset: s.consumed! }))
+    if (list.length === 0 || this.groupId === undefined) return
+    await commitOffsets(this.cluster, this.groupId, list, this.membership?.commitIdentity() ?? SIMPLE_COMMIT)
+  }
+
+  private setAssignment (assignments: readonly PartitionAssignment[]): void {
     const next = new Map<string, PartitionState>()
     for (const a of assignments) {
       const k = key(a.topic, a.partition)
@@ -136,10 +206,8 @@ export class Consumer {
    */
   async commit (offsets?: readonly OffsetToCommit[]): Promise<void> {
     const groupId = this.requireGroup()
-    const list = offsets ?? [...this.partitions.values()]
-      .filter(s => s.consumed !== undefined)
-      .map(s => ({ topic: s.topic, partition: s.partition, offset: s.consumed! }))
-    await commitOffsets(this.cluster, groupId, list, this.membership?.commitIdentity() ?? SIMPLE_COMMIT)
+    if (offsets === undefined) { await this.commitPositions([...this.partitions.values()]); return }
+    await commitOffsets(this.cluster, groupId, offsets, this.membership?.commitIdentity() ?? SIMPLE_COMMIT)
   }
 
   /** The group's committed offsets for these partitions (offset -1 where none). */
@@ -187,6 +255,9 @@ export class Consumer {
   /** Stops fetching, ends the iterators, leaves the group if any, closes connections. */
   async close (): Promise<void> {
     if (this.closed) return
+    if (this.autoCommitTimer !== undefined) clearTimeout(this.autoCommitTimer)
+    if (this.topicTimer !== undefined) clearTimeout(this.topicTimer)
+    if (this.subscribed && this.opts.autoCommit !== false) await this.commitPositions([...this.partitions.values()]).catch(() => {})
     this.closed = true
     this.buffer.end()
     this.wake()

@@ -53,6 +53,27 @@ export interface ConsumerOptions extends ClusterOptions {
   maxBufferedRecords?: number
   /** Incremental fetch sessions (KIP-227), on by default: after the first fetch only changed partitions are sent. */
   fetchSessions?: boolean
-  /** Group membership to plug in (classic or KIP-848); without it, partitions are assigned by hand. */
+  /**
+   * For subscribe(): Kafka's `group.protocol`, 'classic' (JoinGroup/SyncGroup,
+   * the default, as in Kafka 4.0) or 'consumer' (KIP-848).
+   */
+  groupProtocol?: 'classic' | 'consumer'
+  /** Classic groups: Kafka's `session.timeout.ms` (45000). */
+  sessionTimeoutMs?: number
+  /** Kafka's `max.poll.interval.ms`, the rebalance timeout (300000). */
+  rebalanceTimeoutMs?: number
+  /** Classic groups: Kafka's `heartbeat.interval.ms` (3000); KIP-848 groups use the coordinator's interval. */
+  heartbeatIntervalMs?: number
+  /** Kafka's `group.instance.id` (static membership). */
+  groupInstanceId?: string
+  /** KIP-848 groups: the server-side assignor ('uniform' or 'range'). */
+  serverAssignor?: string
+  /** With subscribe(): commit positions every autoCommitIntervalMs, before partitions are revoked, and on close (Kafka's `enable.auto.commit`, true). */
+  autoCommit?: boolean
+  /** Kafka's `auto.commit.interval.ms` (5000). */
+  autoCommitIntervalMs?: number
+  /** How often a regex subscription looks for new topics (Kafka's `metadata.max.age.ms` does this job; 5000 here). */
+  topicRefreshMs?: number
+  /** A group protocol of your own for subscribe(); by default one is made from groupProtocol. */
   membership?: GroupMembership
 }
