@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { ErrorCode, KafkaError } from '@tributary/protocol'
 import { ConsumerGroupHeartbeatApi, type ConsumerGroupHeartbeatResponseAssignment } from '@tributary/protocol/apis/consumer-group-heartbeat'
 import type { Cluster } from '../../cluster/cluster.js'
@@ -33,7 +34,12 @@ const FENCED = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_ME
  * are sent as null, as the protocol asks.
  */
 export class ConsumerGroupMembership implements GroupMembership {
-  private memberId = ''
+  /**
+   * The member generates its own id and keeps it for its lifetime
+   * (KIP-1082, required from ConsumerGroupHeartbeat v1); a v0 coordinator
+   * may answer with one of its own, which then wins.
+   */
+  private memberId: string = randomUUID()
   private epoch = JOIN_EPOCH
   private intervalMs = 5000
   private topics: readonly string[] = []
@@ -81,7 +87,7 @@ export class ConsumerGroupMembership implements GroupMembership {
     this.stopped = true
     this.sleeper.wake()
     await this.loop?.catch(() => {})
-    if (this.memberId === '' || this.epoch <= 0) return
+    if (this.epoch <= 0) return
     try {
       await this.cluster.send(await this.cluster.coordinator(this.groupId), ConsumerGroupHeartbeatApi, {
         groupId: this.groupId,
@@ -137,7 +143,6 @@ export class ConsumerGroupMembership implements GroupMembership {
     if (FENCED.has(res.errorCode)) {
       // Fenced: everything owned is lost; join again as a new member.
       await this.apply([])
-      this.memberId = ''
       this.epoch = JOIN_EPOCH
       return
     }
