@@ -3,56 +3,13 @@
 // timeouts, and closing.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, type Server, type Socket } from 'node:net'
-import { FrameDecoder, decodeRequestHeader, encodeFrame, encodeResponse } from '@tributary/protocol'
-import { apiByKey } from '@tributary/protocol/apis'
 import { MetadataApi } from '@tributary/protocol/apis/metadata'
 import { Connection, ConnectionError, RequestTimeoutError, UnsupportedApiError } from '../../src/index.js'
-
-interface Received { apiKey: number, version: number, correlationId: number, clientId: string | null, body: unknown, socket: Socket }
-
-/** A fake broker: ApiVersions is answered from `versions`; other requests go to `onRequest`. */
-class FakeBroker {
-  server!: Server
-  port = 0
-  versions: Array<{ apiKey: number, minVersion: number, maxVersion: number }> = [{ apiKey: 18, minVersion: 0, maxVersion: 3 }, { apiKey: 3, minVersion: 0, maxVersion: 12 }]
-  apiVersionsErrorFirst = false
-  seenApiVersions: number[] = []
-  onRequest: (r: Received) => void = () => {}
-
-  async start (): Promise<void> {
-    this.server = createServer(socket => {
-      const dec = new FrameDecoder()
-      socket.on('error', () => {})
-      socket.on('data', chunk => {
-        for (const frame of dec.decode(chunk)) {
-          const { header, api, body } = decodeRequestHeader(frame, apiByKey)
-          const r: Received = { apiKey: header.requestApiKey, version: header.requestApiVersion, correlationId: header.correlationId, clientId: header.clientId, body: api!.readRequest(body, header.requestApiVersion), socket }
-          if (r.apiKey === 18) {
-            this.seenApiVersions.push(r.version)
-            if (this.apiVersionsErrorFirst && this.seenApiVersions.length === 1) {
-              socket.write(encodeFrame(encodeResponse(apiByKey(18)!, 0, r.correlationId, { errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 2 }] })))
-            } else {
-              socket.write(encodeFrame(encodeResponse(apiByKey(18)!, r.version, r.correlationId, { errorCode: 0, apiKeys: this.versions })))
-            }
-          } else {
-            this.onRequest(r)
-          }
-        }
-      })
-    })
-    await new Promise<void>(resolve => this.server.listen(0, '127.0.0.1', resolve))
-    this.port = (this.server.address() as { port: number }).port
-  }
-
-  respond (r: Received, body: object): void {
-    r.socket.write(encodeFrame(encodeResponse(apiByKey(r.apiKey)!, r.version, r.correlationId, body)))
-  }
-}
+import { FakeBroker, type Received } from '../helpers/fake-broker.js'
 
 let fake: FakeBroker
 before(async () => { fake = new FakeBroker(); await fake.start() })
-after(async () => { await new Promise(resolve => fake.server.close(resolve)) })
+after(async () => { await fake.close() })
 
 function open (extra: object = {}): Promise<Connection> {
   return Connection.open({ host: '127.0.0.1', port: fake.port, clientId: 'unit', ...extra })
