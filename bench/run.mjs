@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 const suites = {
   startup: () => import('./startup.mjs'),
-  log: () => import('./log.mjs')
+  log: () => import('./log.mjs'),
+  groups: () => import('./groups.mjs')
 }
 const wanted = process.argv.slice(2).filter(a => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : Object.keys(suites)

@@ -32,3 +32,5 @@ function bits (...ops: number[]): number {
 const O = AclOperation
 export const TOPIC_OPERATIONS = bits(O.READ, O.WRITE, O.CREATE, O.DELETE, O.ALTER, O.DESCRIBE, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS)
 export const CLUSTER_OPERATIONS = bits(O.CREATE, O.ALTER, O.DESCRIBE, O.CLUSTER_ACTION, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS, O.IDEMPOTENT_WRITE, O.CREATE_TOKENS, O.DESCRIBE_TOKENS)
+/** A group's operations (Kafka's supported operations for the GROUP resource type). */
+export const GROUP_OPERATIONS = bits(O.READ, O.DELETE, O.DESCRIBE)

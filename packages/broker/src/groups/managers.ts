@@ -1,3 +1,4 @@
+import { classicGroups } from './classic/index.js'
 import type { ManagerFactory } from './shard.js'
 
 /**
@@ -5,4 +6,5 @@ import type { ManagerFactory } from './shard.js'
  * type (classic: groups/classic/, consumer: groups/consumer/).
  */
 export const groupManagers: readonly ManagerFactory[] = [
+  classicGroups
 ]

@@ -7,20 +7,25 @@ import deleteRecords from './delete-records.js'
 import deleteTopics from './delete-topics.js'
 import describeCluster from './describe-cluster.js'
 import describeConfigs from './describe-configs.js'
+import describeGroups from './describe-groups.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
 import deleteGroups from './delete-groups.js'
 import findCoordinator from './find-coordinator.js'
+import heartbeat from './heartbeat.js'
 import listGroups from './list-groups.js'
 import offsetCommit from './offset-commit.js'
 import offsetDelete from './offset-delete.js'
 import offsetFetch from './offset-fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
+import joinGroup from './join-group.js'
+import leaveGroup from './leave-group.js'
 import listOffsets from './list-offsets.js'
 import metadata from './metadata.js'
 import offsetForLeaderEpoch from './offset-for-leader-epoch.js'
 import produce from './produce.js'
+import syncGroup from './sync-group.js'
 
 /**
  * The one list of APIs the broker serves. ApiVersions, dispatch and
@@ -50,7 +55,12 @@ export const handlers: readonly Handler[] = [
   offsetFetch,
   offsetDelete,
   listGroups,
-  deleteGroups
+  deleteGroups,
+  joinGroup,
+  syncGroup,
+  heartbeat,
+  leaveGroup,
+  describeGroups
 ]
 
 const byKey: (Handler | undefined)[] = []

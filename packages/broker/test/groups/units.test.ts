@@ -99,6 +99,21 @@ describe('offsets expiry', () => {
     assert.deepEqual(expired.sort(), [['explicit', 0, null], ['old', 0, null]])
     assert.deepEqual(expiredOffsetRecords(shard, 1500), [])
   })
+
+  test('a group without members and without offsets is deleted at the check; one with members is kept', () => {
+    const groups = [{ groupId: 'idle', empty: true }, { groupId: 'busy', empty: false }, { groupId: 'with-offsets', empty: true }]
+    const manager = {
+      type: 'classic',
+      list: () => groups.map(g => ({ groupId: g.groupId, protocolType: 'consumer', state: g.empty ? 'Empty' : 'Stable', type: 'classic' })),
+      has: (id: string) => groups.some(g => g.groupId === id),
+      isEmpty: (id: string) => groups.find(g => g.groupId === id)!.empty,
+      deletionRecords: (id: string): GroupRecord[] => [{ kind: 'group', group: id, value: null }],
+      replay () {}, onLoaded () {}, close () {}
+    }
+    const shard = new GroupShard(0, {} as any, SETTINGS, silent, {} as any, [() => manager as any])
+    shard.offsets.replay(at('with-offsets', 0, 1000n) as any)
+    assert.deepEqual(expiredOffsetRecords(shard, 2000), [{ kind: 'group', group: 'idle', value: null }])
+  })
 })
 
 describe('coordinator loading', () => {

@@ -2,8 +2,8 @@
 // offsets of a group without members expire once they are older than the
 // retention; an offset committed with an explicit retention time
 // (OffsetCommit v2-v4) expires at the time it asked for. A group that is
-// left with no offsets and no members is deleted with them, as Kafka's
-// cleanupGroupMetadata does.
+// left with no offsets and no members is deleted with them, and so is an
+// empty group that never had offsets, as Kafka's cleanupGroupMetadata does.
 import type { GroupRecord } from '../records/index.js'
 import type { GroupShard } from '../shard.js'
 
@@ -26,6 +26,12 @@ export function expiredOffsetRecords (shard: GroupShard, nowMs: number): GroupRe
       expired++
     }
     if (expired === offsets.length && expired > 0 && manager !== undefined && empty) records.push(...manager.deletionRecords(groupId))
+  }
+  // A group without members and without offsets has nothing left to keep (Kafka's cleanupGroupMetadata).
+  for (const manager of shard.managers) {
+    for (const g of [...manager.list()]) {
+      if (!shard.offsets.hasOffsets(g.groupId) && manager.isEmpty(g.groupId)) records.push(...manager.deletionRecords(g.groupId))
+    }
   }
   return records
 }
