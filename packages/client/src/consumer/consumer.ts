@@ -1,45 +1,16 @@
-import { ErrorCode, KafkaError } from '@tributary/protocol'
-import { FetchApi, type FetchResponse } from '@tributary/protocol/apis/fetch'
+import { listTopics } from '../admin/topics.js'
 import { Cluster } from '../cluster/cluster.js'
 import { backoffMs } from '../cluster/retry.js'
 import { ClientStateError, isRetriableError } from '../errors.js'
 import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit } from '../ops/group-offsets.js'
-import { EARLIEST, LATEST, listOffsets } from '../ops/list-offsets.js'
-import { listTopics } from '../admin/topics.js'
+import { Fetcher } from './fetcher.js'
+import type { GroupMembership } from './group-membership.js'
 import { ClassicGroupMembership } from './groups/classic.js'
 import { ConsumerGroupMembership } from './groups/kip848.js'
-import { decodeFetchedRecords } from './fetch-decoder.js'
-import { FetchSessionHandler, type WantedPartition } from './fetch-session.js'
-import type { GroupMembership } from './group-membership.js'
 import { MessageBuffer, type BufferedBatch } from './message-buffer.js'
+import { partitionKey, type FetchSnapshot, type PartitionState } from './partition-state.js'
+import { resolvePositions } from './positions.js'
 import type { ConsumerBatch, ConsumerMessage, ConsumerOptions, PartitionAssignment, StartOffset, TopicPartition } from './types.js'
-
-interface PartitionState {
-  topic: string
-  partition: number
-  /** Next offset to fetch; undefined until resolved from `start`, the committed offset or the reset policy. */
-  position: bigint | undefined
-  /** Offset after the last message handed to the application: what commit() stores. */
-  consumed: bigint | undefined
-  start: StartOffset | undefined
-  paused: boolean
-  /** Bumped by seek and pause so that data fetched before is dropped. */
-  epoch: number
-}
-
-/**
- * A resolved start: fetching begins there, and it counts as the consumed
- * position (Java's position()), so a commit before any message stores it.
- */
-function startAt (s: PartitionState, offset: bigint): void {
-  s.position = offset
-  s.consumed = offset
-  s.start = undefined
-}
-
-interface FetchSnapshot { s: PartitionState, epoch: number, position: bigint }
-
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
 /**
  * Reads assigned partitions. A background loop fetches from each leader
@@ -58,8 +29,7 @@ export class Consumer {
   private subscribed = false
   private autoCommitTimer: NodeJS.Timeout | undefined
   private topicTimer: NodeJS.Timeout | undefined
-  /** One incremental fetch session per leader. */
-  private readonly sessions = new Map<number, FetchSessionHandler>()
+  private readonly fetcher: Fetcher
   private loop: Promise<void> | undefined
   private wakeup: (() => void) | undefined
   private closed = false
@@ -73,6 +43,7 @@ export class Consumer {
     this.readCommitted = opts.isolationLevel === 'read_committed'
     this.buffer = new MessageBuffer(opts.maxBufferedRecords ?? 10_000)
     this.membership = opts.membership
+    this.fetcher = new Fetcher(this.cluster, opts, this.buffer, this.partitions, this.readCommitted)
   }
 
   /** Replaces the assignment (Kafka's assign()); partitions kept keep their position unless an offset is given. */
@@ -122,11 +93,11 @@ export class Consumer {
   /** The group moved partitions: commit what is given up (auto-commit), keep positions of what stays. */
   private async onGroupAssignment (assignment: readonly TopicPartition[]): Promise<void> {
     if (this.closed) return
-    const keep = new Set(assignment.map(tp => key(tp.topic, tp.partition)))
-    const revoked = [...this.partitions.values()].filter(s => !keep.has(key(s.topic, s.partition)))
+    const keep = new Set(assignment.map(tp => partitionKey(tp.topic, tp.partition)))
+    const revoked = [...this.partitions.values()].filter(s => !keep.has(partitionKey(s.topic, s.partition)))
     if (this.opts.autoCommit !== false && revoked.length > 0) await this.commitPositions(revoked).catch(() => {})
     this.setAssignment(assignment.map(tp => ({ topic: tp.topic, partition: tp.partition })))
-    if (this.cursor !== undefined && !keep.has(key(this.cursor.batch.topic, this.cursor.batch.partition))) this.cursor = undefined
+    if (this.cursor !== undefined && !keep.has(partitionKey(this.cursor.batch.topic, this.cursor.batch.partition))) this.cursor = undefined
   }
 
   private scheduleAutoCommit (): void {
@@ -144,7 +115,7 @@ export class Consumer {
   private setAssignment (assignments: readonly PartitionAssignment[]): void {
     const next = new Map<string, PartitionState>()
     for (const a of assignments) {
-      const k = key(a.topic, a.partition)
+      const k = partitionKey(a.topic, a.partition)
       const old = this.partitions.get(k)
       if (old !== undefined && a.offset === undefined) { next.set(k, old); continue }
       next.set(k, { topic: a.topic, partition: a.partition, position: undefined, consumed: undefined, start: a.offset, paused: false, epoch: (old?.epoch ?? 0) + 1 })
@@ -228,7 +199,7 @@ export class Consumer {
         if (b === undefined) return
         c = this.cursor = { batch: b, index: 0 }
       }
-      const s = this.partitions.get(key(c.batch.topic, c.batch.partition))
+      const s = this.partitions.get(partitionKey(c.batch.topic, c.batch.partition))
       if (s === undefined || s.epoch !== c.batch.epoch || s.paused) { this.cursor = undefined; continue }
       const m = c.batch.messages[c.index++]!
       s.consumed = m.offset + 1n
@@ -245,7 +216,7 @@ export class Consumer {
       if (c !== undefined && c.index < c.batch.messages.length) b = { ...c.batch, messages: c.batch.messages.slice(c.index) }
       else b = await this.nextBatch()
       if (b === undefined) return
-      const s = this.partitions.get(key(b.topic, b.partition))
+      const s = this.partitions.get(partitionKey(b.topic, b.partition))
       if (s === undefined || s.epoch !== b.epoch || s.paused) continue
       s.consumed = b.messages[b.messages.length - 1]!.offset + 1n
       yield { topic: b.topic, partition: b.partition, highWatermark: b.highWatermark, messages: b.messages }
@@ -276,7 +247,7 @@ export class Consumer {
     for (;;) {
       const b = await this.buffer.take()
       if (b === undefined) return undefined
-      const s = this.partitions.get(key(b.topic, b.partition))
+      const s = this.partitions.get(partitionKey(b.topic, b.partition))
       // Fetched before a seek, pause or reassignment: stale.
       if (s === undefined || s.epoch !== b.epoch || s.paused) continue
       return b
@@ -284,7 +255,7 @@ export class Consumer {
   }
 
   private state (topic: string, partition: number): PartitionState {
-    const s = this.partitions.get(key(topic, partition))
+    const s = this.partitions.get(partitionKey(topic, partition))
     if (s === undefined) throw new ClientStateError(`${topic}-${partition} is not assigned to this consumer`)
     return s
   }
@@ -321,7 +292,7 @@ export class Consumer {
       await this.buffer.space()
       if (this.closed) break
       try {
-        await this.resolvePositions()
+        await resolvePositions(this.cluster, this.partitions, this.groupId, this.opts.autoOffsetReset, this.readCommitted)
         const fetchable = [...this.partitions.values()].filter(s => !s.paused && s.position !== undefined)
         if (fetchable.length === 0) {
           await this.sleep(this.opts.maxWaitMs ?? 500)
@@ -335,7 +306,7 @@ export class Consumer {
           l.push(snap)
           byLeader.set(leader, l)
         }
-        await Promise.all([...byLeader].map(async ([node, states]) => await this.fetchFrom(node, states)))
+        await Promise.all([...byLeader].map(async ([node, states]) => await this.fetcher.fetchFrom(node, states)))
         failures = 0
       } catch (err) {
         if (this.closed) break
@@ -350,126 +321,4 @@ export class Consumer {
     }
   }
 
-  /** Turns start offsets, committed offsets and the reset policy into fetch positions. */
-  private async resolvePositions (): Promise<void> {
-    const unresolved = [...this.partitions.values()].filter(s => s.position === undefined && !s.paused)
-    if (unresolved.length === 0) return
-    const epochs = new Map(unresolved.map(s => [s, s.epoch]))
-    const needCommitted = unresolved.filter(s => s.start === undefined && s.consumed === undefined && this.groupId !== undefined)
-    if (needCommitted.length > 0) {
-      const committed = await fetchOffsets(this.cluster, this.groupId!, needCommitted)
-      for (const c of committed) {
-        const s = this.partitions.get(key(c.topic, c.partition))
-        if (s !== undefined && s.epoch === epochs.get(s) && c.offset >= 0n) startAt(s, c.offset)
-      }
-    }
-    const byTime = unresolved.filter(s => s.position === undefined).map(s => {
-      const start = s.start ?? this.opts.autoOffsetReset ?? 'earliest'
-      if (start === 'none') throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `no position for ${s.topic}-${s.partition} and autoOffsetReset is 'none'`)
-      return { s, start }
-    })
-    for (const { s, start } of byTime) {
-      if (typeof start === 'bigint' || typeof start === 'number') startAt(s, BigInt(start))
-    }
-    const queries = byTime.filter(({ s }) => s.position === undefined)
-    if (queries.length === 0) return
-    const timestampOf = (start: Exclude<StartOffset, bigint | number>): bigint => {
-      if (start === 'latest') return LATEST
-      if (start === 'earliest') return EARLIEST
-      return BigInt(start.timestamp instanceof Date ? start.timestamp.getTime() : start.timestamp)
-    }
-    const asked = queries.map(({ s, start }) => ({ topic: s.topic, partition: s.partition, timestamp: timestampOf(start as Exclude<StartOffset, bigint | number>) }))
-    const answers = await listOffsets(this.cluster, asked, this.readCommitted ? 1 : 0)
-    // No record at or after the time: Kafka answers -1, and the consumer starts at the log end.
-    const past = asked.filter((q, i) => q.timestamp >= 0n && answers[i]!.offset < 0n)
-    const ends = past.length > 0 ? await listOffsets(this.cluster, past.map(q => ({ ...q, timestamp: LATEST })), this.readCommitted ? 1 : 0) : []
-    queries.forEach(({ s }, i) => {
-      if (s.epoch !== epochs.get(s)) return
-      const offset = answers[i]!.offset >= 0n ? answers[i]!.offset : ends[past.indexOf(asked[i]!)]!.offset
-      startAt(s, offset)
-    })
-  }
-
-  private async fetchFrom (node: number, snapshot: FetchSnapshot[]): Promise<void> {
-    const conn = await this.cluster.node(node)
-    const version = conn.versionFor(FetchApi)
-    const wanted: WantedPartition[] = snapshot.map(({ s, position }) => {
-      const topicId = this.cluster.metadata.topics.get(s.topic)?.topicId
-      // Fetch v13+ names topics by id (KIP-516).
-      if (version >= 13 && topicId === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `no topic id known for '${s.topic}'`)
-      return { topic: s.topic, topicId: topicId ?? '', partition: s.partition, fetchOffset: position, maxBytes: this.opts.maxPartitionBytes ?? 1_048_576 }
-    })
-    let session = this.sessions.get(node)
-    if (session === undefined) {
-      // Fetch sessions (KIP-227) exist from Fetch v7.
-      session = new FetchSessionHandler(this.opts.fetchSessions !== false && version >= 7)
-      this.sessions.set(node, session)
-    }
-    const req = session.build(wanted)
-    const topicKey = (t: { topic: string, topicId: string }): Record<string, string> => version >= 13 ? { topicId: t.topicId } : { topic: t.topic }
-    const topics = new Map<string, { key: Record<string, string>, partitions: object[] }>()
-    for (const p of req.partitions) {
-      let t = topics.get(p.topic)
-      if (t === undefined) { t = { key: topicKey(p), partitions: [] }; topics.set(p.topic, t) }
-      t.partitions.push({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: p.maxBytes })
-    }
-    const forgotten = new Map<string, { key: Record<string, string>, partitions: number[] }>()
-    for (const p of req.forgotten) {
-      let t = forgotten.get(p.topic)
-      if (t === undefined) { t = { key: topicKey(p), partitions: [] }; forgotten.set(p.topic, t) }
-      t.partitions.push(p.partition)
-    }
-    const maxWaitMs = this.opts.maxWaitMs ?? 500
-    let res: FetchResponse
-    try {
-      res = await conn.send(FetchApi, {
-        maxWaitMs,
-        minBytes: this.opts.minBytes ?? 1,
-        maxBytes: this.opts.maxBytes ?? 52_428_800,
-        isolationLevel: this.readCommitted ? 1 : 0,
-        sessionId: req.sessionId,
-        sessionEpoch: req.sessionEpoch,
-        topics: [...topics.values()].map(t => ({ ...t.key, partitions: t.partitions })),
-        forgottenTopicsData: [...forgotten.values()].map(t => ({ ...t.key, partitions: t.partitions }))
-      }, { version, timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs })
-    } catch (err) {
-      session.reset()
-      throw err
-    }
-    session.onResponse(res.errorCode, res.sessionId)
-    // A lost or out-of-step session: the next round starts a new one with a full fetch.
-    if (res.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND || res.errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH) return
-    if (res.errorCode !== 0) throw KafkaError.fromCode(res.errorCode, `Fetch from broker ${node}`)
-    const byKey = new Map(snapshot.map(x => [key(x.s.topic, x.s.partition), x]))
-    let stale: KafkaError | undefined
-    for (const t of res.responses) {
-      const topic = version >= 13 ? this.cluster.metadata.topicById(t.topicId)?.name : t.topic
-      if (topic === undefined) continue
-      for (const p of t.partitions) {
-        const snap = byKey.get(key(topic, p.partitionIndex))
-        if (snap === undefined || snap.s.epoch !== snap.epoch || this.partitions.get(key(topic, p.partitionIndex)) !== snap.s) continue
-        const s = snap.s
-        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          // Kafka's auto.offset.reset: the position is resolved again by the reset policy.
-          const policy = this.opts.autoOffsetReset ?? 'earliest'
-          if (policy === 'none') { s.paused = true; this.buffer.fail(KafkaError.fromCode(p.errorCode, `fetch of ${topic}-${s.partition} at ${snap.position}`)); continue }
-          s.position = undefined
-          s.start = policy
-          continue
-        }
-        if (p.errorCode !== 0) {
-          const err = KafkaError.fromCode(p.errorCode, `fetch of ${topic}-${s.partition}`)
-          if (err.retriable) { stale = err; continue }
-          s.paused = true
-          this.buffer.fail(err)
-          continue
-        }
-        const decoded = await decodeFetchedRecords(p.records, { topic, partition: s.partition, fetchOffset: snap.position, readCommitted: this.readCommitted, abortedTransactions: p.abortedTransactions })
-        if (s.epoch !== snap.epoch) continue
-        if (decoded.nextOffset !== undefined && decoded.nextOffset > snap.position) s.position = decoded.nextOffset
-        if (decoded.messages.length > 0) this.buffer.push({ topic, partition: s.partition, highWatermark: p.highWatermark, messages: decoded.messages, epoch: snap.epoch })
-      }
-    }
-    if (stale !== undefined) await this.cluster.afterError(stale)
-  }
 }
