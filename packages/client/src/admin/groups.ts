@@ -1,7 +1,10 @@
 import { KafkaError } from '@tributary/protocol'
 import { DeleteGroupsApi } from '@tributary/protocol/apis/delete-groups'
+import { DescribeGroupsApi } from '@tributary/protocol/apis/describe-groups'
 import { ListGroupsApi } from '@tributary/protocol/apis/list-groups'
 import type { Cluster } from '../cluster/cluster.js'
+import { decodeAssignment } from '../consumer/groups/consumer-protocol.js'
+import type { TopicPartition } from '../consumer/types.js'
 
 export interface ListedGroup { groupId: string, protocolType: string, state: string, type: string, coordinator: number }
 
@@ -24,5 +27,61 @@ export async function deleteGroups (cluster: Cluster, groupIds: readonly string[
       const res = await cluster.send(await cluster.coordinator(groupId), DeleteGroupsApi, { groupsNames: [groupId] })
       for (const r of res.results) if (r.errorCode !== 0) throw KafkaError.fromCode(r.errorCode, `delete group '${r.groupId}'`)
     })
+  }
+}
+
+export interface GroupMemberDescription {
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  clientHost: string
+  /** Decoded for consumer groups (protocol type 'consumer'); empty otherwise. */
+  assignment: TopicPartition[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  /** Kafka's group states: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead. */
+  state: string
+  protocolType: string
+  /** The assignor the group chose (e.g. 'range'). */
+  protocol: string
+  members: GroupMemberDescription[]
+}
+
+/** DescribeGroups (classic groups) at each group's coordinator. */
+export async function describeGroups (cluster: Cluster, groupIds: readonly string[]): Promise<GroupDescription[]> {
+  const out: GroupDescription[] = []
+  for (const groupId of groupIds) {
+    const res = await cluster.retry(`DescribeGroups '${groupId}'`, async () => {
+      const r = await cluster.send(await cluster.coordinator(groupId), DescribeGroupsApi, { groups: [groupId] })
+      for (const g of r.groups) if (g.errorCode !== 0) throw KafkaError.fromCode(g.errorCode, `describe group '${g.groupId}'`)
+      return r
+    })
+    for (const g of res.groups) {
+      out.push({
+        groupId: g.groupId,
+        state: g.groupState,
+        protocolType: g.protocolType,
+        protocol: g.protocolData,
+        members: g.members.map(m => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: g.protocolType === 'consumer' ? safeAssignment(m.memberAssignment) : []
+        }))
+      })
+    }
+  }
+  return out
+}
+
+/** A member's assignment bytes come from whichever client led the group: unreadable ones show as empty. */
+function safeAssignment (buf: Buffer): TopicPartition[] {
+  try {
+    return decodeAssignment(buf)
+  } catch {
+    return []
   }
 }

@@ -5,6 +5,7 @@
 // shared with kcat (librdkafka).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Kafka, logLevel } from 'kafkajs'
 import { Admin, Consumer, Producer, type ConsumerMessage } from '../../src/index.js'
 import { runOk, startTestBroker, withTimeout, type TestBroker } from '../helpers/env.js'
 
@@ -73,6 +74,25 @@ describe('consumer groups', () => {
         await until('the partitions are split 2/2', () => a.assignment().length === 2 && b.assignment().length === 2)
         const owned = [...a.assignment(), ...b.assignment()].map(tp => tp.partition).sort()
         assert.deepEqual(owned, [0, 1, 2, 3])
+        if (groupProtocol === 'classic') {
+          // DescribeGroups shows both members and their range assignments, to us and to kafkajs.
+          const admin = new Admin({ brokers: [broker.bootstrap] })
+          try {
+            const [g] = await admin.describeGroups([groupId])
+            assert.deepEqual([g!.state, g!.protocolType, g!.protocol, g!.members.length], ['Stable', 'consumer', 'range', 2])
+            assert.deepEqual(g!.members.flatMap(m => m.assignment.map(tp => tp.partition)).sort(), [0, 1, 2, 3])
+          } finally {
+            await admin.close()
+          }
+          const kjs = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin()
+          await kjs.connect()
+          try {
+            const { groups: [kg] } = await kjs.describeGroups([groupId])
+            assert.deepEqual([kg!.state, kg!.protocol, kg!.members.length], ['Stable', 'range', 2])
+          } finally {
+            await kjs.disconnect()
+          }
+        }
         await until('every record read', () => new Set([...ids(gotA), ...ids(gotB)]).size === all.length)
         await b.close()
         await readingB
