@@ -33,6 +33,7 @@ export class Consumer {
   private loop: Promise<void> | undefined
   private wakeup: (() => void) | undefined
   private closed = false
+  private closing: Promise<void> | undefined
   /** The batch being read message by message, shared by all iterators. */
   private cursor: { batch: BufferedBatch, index: number } | undefined
 
@@ -224,8 +225,12 @@ export class Consumer {
   }
 
   /** Stops fetching, ends the iterators, leaves the group if any, closes connections. */
-  async close (): Promise<void> {
-    if (this.closed) return
+  close (): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown (): Promise<void> {
     if (this.autoCommitTimer !== undefined) clearTimeout(this.autoCommitTimer)
     if (this.topicTimer !== undefined) clearTimeout(this.topicTimer)
     if (this.subscribed && this.opts.autoCommit !== false) await this.commitPositions([...this.partitions.values()]).catch(() => {})

@@ -48,6 +48,7 @@ export class Producer {
   private timer: NodeJS.Timeout | undefined
   private draining = false
   private closed = false
+  private closing: Promise<void> | undefined
   private idleWaiters: Array<() => void> = []
 
   constructor (opts: ProducerOptions) {
@@ -109,8 +110,12 @@ export class Producer {
   }
 
   /** Flushes, then closes the connections. */
-  async close (): Promise<void> {
-    if (this.closed) return
+  close (): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown (): Promise<void> {
     try {
       await this.flush()
     } finally {
