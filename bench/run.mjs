@@ -11,7 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const suites = {
   startup: () => import('./startup.mjs'),
   log: () => import('./log.mjs'),
-  groups: () => import('./groups.mjs')
+  groups: () => import('./groups.mjs'),
+  produce: () => import('./produce.mjs')
 }
 const wanted = process.argv.slice(2).filter(a => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : Object.keys(suites)

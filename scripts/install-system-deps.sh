@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites drive as third-party clients:
 # kcat (librdkafka's CLI), python3-confluent-kafka (librdkafka) and
-# python3-kafka (kafka-python). Idempotent: does nothing when all are there.
+# python3-kafka (kafka-python), the codec modules kafka-python needs to
+# read snappy, lz4 and zstd batches (python3-snappy, python3-lz4,
+# python3-zstandard), and what npm needs to build the librdkafka bundled in
+# @confluentinc/kafka-javascript (g++, make, pkg-config, OpenSSL and zlib
+# headers; see scripts/test.mjs). Idempotent: does nothing when all are there.
 set -euo pipefail
 
 PY=/usr/bin/python3
@@ -9,6 +13,15 @@ missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 if [ ! -x "$PY" ] || ! "$PY" -c 'import confluent_kafka' >/dev/null 2>&1; then missing+=(python3-confluent-kafka); fi
 if [ ! -x "$PY" ] || ! "$PY" -c 'import kafka' >/dev/null 2>&1; then missing+=(python3-kafka); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import snappy' >/dev/null 2>&1; then missing+=(python3-snappy); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import lz4.frame' >/dev/null 2>&1; then missing+=(python3-lz4); fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import zstandard' >/dev/null 2>&1; then missing+=(python3-zstandard); fi
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+for pkg in libssl-dev zlib1g-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -29,8 +29,19 @@ function needsInstall () {
   return statSync(join(root, 'package-lock.json')).mtimeMs > statSync(marker).mtimeMs
 }
 
+// @confluentinc/kafka-javascript (an optional dependency of compat/) builds
+// the librdkafka it bundles when installed. Its default (static) build
+// downloads OpenSSL and friends, which fails offline, and npm then drops
+// the package; CKJS_LINKING=dynamic builds it against Debian's OpenSSL and
+// zlib (scripts/install-system-deps.sh) instead.
+const npmEnv = { ...process.env, CKJS_LINKING: 'dynamic' }
+function confluentClientLoads () {
+  return spawnSync(process.execPath, ['-e', "require('@confluentinc/kafka-javascript')"], { cwd: join(root, 'compat'), stdio: 'ignore' }).status === 0
+}
+
 if (process.env.TRIBUTARY_SKIP_SYSTEM_DEPS !== '1') step('system packages', 'bash', ['scripts/install-system-deps.sh'])
-if (needsInstall()) step('npm install', 'npm', ['install', '--no-audit', '--no-fund'])
+if (needsInstall()) step('npm install', 'npm', ['install', '--no-audit', '--no-fund'], { env: npmEnv })
+if (!confluentClientLoads()) step('build @confluentinc/kafka-javascript (librdkafka)', 'npm', ['install', '--no-audit', '--no-fund'], { env: npmEnv })
 step('build', 'npx', ['tsc', '-b'])
 step('bundle the CLI', 'node', ['scripts/bundle-cli.mjs'])
 step('generated code is current', 'node', ['scripts/check-generated.mjs'])

@@ -48,9 +48,17 @@ function regularVersions (versions: VersionRange, tagged: VersionRange): Version
   return { lo: versions.lo, hi: Math.min(versions.hi, tagged.lo - 1) }
 }
 
+/**
+ * Latest versions that this snapshot of the schemas still marks unstable but
+ * that Kafka 4.0 released, and that clients depend on: ConsumerGroupHeartbeat
+ * v1 (KIP-848 GA: client-generated member ids, SubscribedTopicRegex), which
+ * librdkafka requires.
+ */
+export const RELEASED_IN_KAFKA_4: Readonly<Record<string, number>> = { ConsumerGroupHeartbeatRequest: 1 }
+
 export function buildModel (spec: MessageSpec): MessageModel {
   const valid = { ...spec.validVersions }
-  if (spec.latestVersionUnstable) valid.hi -= 1
+  if (spec.latestVersionUnstable && RELEASED_IN_KAFKA_4[spec.name] !== valid.hi) valid.hi -= 1
   const structs: StructModel[] = []
   const common = new Map(spec.commonStructs.map(s => [s.name, s]))
   const byName = new Map<string, StructModel>()

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from '../src/main.js'
-import { kebab } from '../src/model.js'
+import { RELEASED_IN_KAFKA_4, kebab } from '../src/model.js'
 import { parseVersions, stripComments } from '../src/spec.js'
 
 test('version ranges', () => {
@@ -64,6 +64,20 @@ test('a module per API, unstable versions dropped, names prefixed, tagged fields
     assert.match(widget, /limit: -1/, 'defaults come from the schema')
     assert.match(files.get('index.ts')!, /allApis: readonly ApiDescriptor\[\] = \[WidgetApi\]/)
     assert.doesNotMatch(widget, /about/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('latest versions Kafka 4.0 released are kept although the schema marks them unstable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'codegen-test-'))
+  try {
+    const req = { apiKey: 68, type: 'request', name: 'ConsumerGroupHeartbeatRequest', validVersions: '0-1', flexibleVersions: '0+', latestVersionUnstable: true, fields: [{ name: 'GroupId', type: 'string', versions: '0+' }] }
+    const res = { apiKey: 68, type: 'response', name: 'ConsumerGroupHeartbeatResponse', validVersions: '0-1', flexibleVersions: '0+', fields: [{ name: 'ErrorCode', type: 'int16', versions: '0+' }] }
+    writeFileSync(join(dir, 'ConsumerGroupHeartbeatRequest.json'), JSON.stringify(req))
+    writeFileSync(join(dir, 'ConsumerGroupHeartbeatResponse.json'), JSON.stringify(res))
+    assert.equal(RELEASED_IN_KAFKA_4.ConsumerGroupHeartbeatRequest, 1)
+    assert.match(generate(dir).get('consumer-group-heartbeat.ts')!, /maxVersion: 1,/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

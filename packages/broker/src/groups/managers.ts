@@ -1,4 +1,5 @@
 import { classicGroups } from './classic/index.js'
+import { consumerGroupManager } from './consumer/index.js'
 import type { ManagerFactory } from './shard.js'
 
 /**
@@ -6,5 +7,6 @@ import type { ManagerFactory } from './shard.js'
  * type (classic: groups/classic/, consumer: groups/consumer/).
  */
 export const groupManagers: readonly ManagerFactory[] = [
-  classicGroups
+  classicGroups,
+  consumerGroupManager
 ]

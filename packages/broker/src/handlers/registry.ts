@@ -11,6 +11,8 @@ import describeGroups from './describe-groups.js'
 import describeLogDirs from './describe-log-dirs.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
+import consumerGroupDescribe from './consumer-group-describe.js'
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import deleteGroups from './delete-groups.js'
 import findCoordinator from './find-coordinator.js'
 import heartbeat from './heartbeat.js'
@@ -60,7 +62,9 @@ export const handlers: readonly Handler[] = [
   syncGroup,
   heartbeat,
   leaveGroup,
-  describeGroups
+  describeGroups,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe
 ]
 
 const byKey: (Handler | undefined)[] = []
