@@ -1,7 +1,7 @@
 export { Admin, type AdminOptions } from './admin/admin.js'
 export type { ClusterDescription, LogDirDescription } from './admin/cluster-info.js'
 export { CONFIG_SOURCES, ConfigOperation, ResourceType, type ConfigChange, type ConfigEntry, type ConfigResource, type ResourceConfigs } from './admin/configs.js'
-export type { GroupDescription, GroupMemberDescription, ListedGroup } from './admin/groups.js'
+export type { ConsumerGroupDescription, ConsumerGroupMemberDescription, GroupDescription, GroupMemberDescription, ListedGroup } from './admin/groups.js'
 export type { OffsetSpec } from './admin/records.js'
 export type { CreatedTopic, NewTopic } from './admin/topics.js'
 export { Cluster, CoordinatorType, type ClusterOptions } from './cluster/cluster.js'

@@ -4,7 +4,7 @@ import { commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit 
 import type { OffsetAnswer } from '../ops/list-offsets.js'
 import { describeCluster, describeLogDirs, type ClusterDescription, type LogDirDescription } from './cluster-info.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, type ConfigChange, type ConfigResource, type ResourceConfigs } from './configs.js'
-import { deleteGroups, describeGroups, listGroups, type GroupDescription, type ListedGroup } from './groups.js'
+import { deleteGroups, describeConsumerGroups, describeGroups, listGroups, type ConsumerGroupDescription, type GroupDescription, type ListedGroup } from './groups.js'
 import { adminListOffsets, deleteRecords, type OffsetSpec } from './records.js'
 import { createPartitions, createTopics, deleteTopics, describeTopics, listTopics, type CreatedTopic, type NewTopic, type TimeoutOptions } from './topics.js'
 
@@ -40,6 +40,8 @@ export class Admin {
   deleteGroups (groupIds: readonly string[]): Promise<void> { return deleteGroups(this.cluster, groupIds) }
   /** Members and assignments of classic groups (DescribeGroups). */
   describeGroups (groupIds: readonly string[]): Promise<GroupDescription[]> { return describeGroups(this.cluster, groupIds) }
+  /** Members, epochs and assignments of KIP-848 groups (ConsumerGroupDescribe). */
+  describeConsumerGroups (groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> { return describeConsumerGroups(this.cluster, groupIds) }
   /** A group's committed offsets (all partitions when `partitions` is left out). */
   fetchOffsets (groupId: string, partitions?: ReadonlyArray<{ topic: string, partition: number }>): Promise<CommittedOffset[]> { return fetchOffsets(this.cluster, groupId, partitions ?? null) }
   /** Sets a group's committed offsets (OffsetCommit with generation -1: the group must have no active members). */

@@ -1,4 +1,5 @@
 import { KafkaError } from '@tributary/protocol'
+import { ConsumerGroupDescribeApi, type ConsumerGroupDescribeResponseAssignment } from '@tributary/protocol/apis/consumer-group-describe'
 import { DeleteGroupsApi } from '@tributary/protocol/apis/delete-groups'
 import { DescribeGroupsApi } from '@tributary/protocol/apis/describe-groups'
 import { ListGroupsApi } from '@tributary/protocol/apis/list-groups'
@@ -84,4 +85,62 @@ function safeAssignment (buf: Buffer): TopicPartition[] {
   } catch {
     return []
   }
+}
+
+export interface ConsumerGroupMemberDescription {
+  memberId: string
+  instanceId: string | null
+  memberEpoch: number
+  clientId: string
+  clientHost: string
+  subscribedTopicNames: string[]
+  /** What the member owns now, and what the coordinator is moving it to. */
+  assignment: TopicPartition[]
+  targetAssignment: TopicPartition[]
+}
+
+export interface ConsumerGroupDescription {
+  groupId: string
+  /** KIP-848 states: empty, assigning, reconciling, stable, dead. */
+  state: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignor: string
+  members: ConsumerGroupMemberDescription[]
+}
+
+function partitionsOf (a: ConsumerGroupDescribeResponseAssignment): TopicPartition[] {
+  return a.topicPartitions.flatMap(t => t.partitions.map(partition => ({ topic: t.topicName, partition })))
+}
+
+/** ConsumerGroupDescribe (KIP-848 groups) at each group's coordinator. */
+export async function describeConsumerGroups (cluster: Cluster, groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
+  const out: ConsumerGroupDescription[] = []
+  for (const groupId of groupIds) {
+    const res = await cluster.retry(`ConsumerGroupDescribe '${groupId}'`, async () => {
+      const r = await cluster.send(await cluster.coordinator(groupId), ConsumerGroupDescribeApi, { groupIds: [groupId] })
+      for (const g of r.groups) if (g.errorCode !== 0) throw KafkaError.fromCode(g.errorCode, `describe consumer group '${g.groupId}': ${g.errorMessage ?? KafkaError.fromCode(g.errorCode).message}`)
+      return r
+    })
+    for (const g of res.groups) {
+      out.push({
+        groupId: g.groupId,
+        state: g.groupState,
+        groupEpoch: g.groupEpoch,
+        assignmentEpoch: g.assignmentEpoch,
+        assignor: g.assignorName,
+        members: g.members.map(m => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId,
+          memberEpoch: m.memberEpoch,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          subscribedTopicNames: m.subscribedTopicNames,
+          assignment: partitionsOf(m.assignment),
+          targetAssignment: partitionsOf(m.targetAssignment)
+        }))
+      })
+    }
+  }
+  return out
 }

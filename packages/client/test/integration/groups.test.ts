@@ -92,6 +92,18 @@ describe('consumer groups', () => {
           } finally {
             await kjs.disconnect()
           }
+        } else {
+          // ConsumerGroupDescribe shows both members, their epochs and assignments.
+          const admin = new Admin({ brokers: [broker.bootstrap] })
+          try {
+            const [g] = await admin.describeConsumerGroups([groupId])
+            assert.equal(g!.members.length, 2)
+            assert.ok(g!.groupEpoch > 0)
+            assert.deepEqual(g!.members.flatMap(m => m.targetAssignment.map(tp => `${tp.topic}-${tp.partition}`)).sort(), [0, 1, 2, 3].map(p => `${topic}-${p}`))
+            assert.ok(g!.members.every(m => m.subscribedTopicNames.includes(topic)))
+          } finally {
+            await admin.close()
+          }
         }
         await until('every record read', () => new Set([...ids(gotA), ...ids(gotB)]).size === all.length)
         await b.close()
