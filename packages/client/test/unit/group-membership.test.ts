@@ -141,3 +141,23 @@ test('KIP-848: a non-retriable error before the first assignment fails start()',
   await assert.rejects(m.start(['t'], async () => {}), (e: unknown) => e instanceof Error && e.name === 'UNRELEASED_INSTANCE_ID')
   await m.leave()
 })
+
+test('classic: leave() during a JoinGroup the coordinator holds sends LeaveGroup without waiting for the rebalance timeout', async () => {
+  let joins = 0
+  fake.handlers[JOIN] = () => {
+    joins++
+    // The second join is held, as a coordinator does while it waits for other members.
+    if (joins > 1) return undefined
+    return { errorCode: 0, generationId: 1, protocolType: 'consumer', protocolName: 'range', leader: 'x', memberId: 'held-1', members: [] }
+  }
+  fake.handlers[SYNC] = () => ({ errorCode: 0, assignment: Buffer.alloc(0) })
+  fake.handlers[HEARTBEAT] = () => ({ errorCode: 27 })
+  fake.handlers[LEAVE] = () => ({ errorCode: 0, members: [] })
+  const m = new ClassicGroupMembership(newCluster(), 'g-held', { heartbeatIntervalMs: 10, rebalanceTimeoutMs: 60_000 })
+  await m.start(['t'], async () => {})
+  await until('the held join', () => joins === 2)
+  const started = Date.now()
+  await m.leave()
+  assert.ok(Date.now() - started < 3000, `leave took ${Date.now() - started} ms`)
+  assert.deepEqual(fake.requests(LEAVE).map(r => r.body.members[0].memberId), ['held-1'])
+})

@@ -78,7 +78,10 @@ export class ClassicGroupMembership implements GroupMembership {
     if (this.stopped) return
     this.stopped = true
     this.sleeper.wake()
-    await this.loop?.catch(() => {})
+    // A JoinGroup in flight can be held by the coordinator up to the
+    // rebalance timeout; LeaveGroup is what releases it, so do not wait long.
+    const loopDone = this.loop?.catch(() => {})
+    await Promise.race([loopDone, new Promise(resolve => setTimeout(resolve, 1000).unref())])
     // A static member keeps its place through restarts: it does not leave (KIP-345).
     if (this.memberId === '' || this.groupInstanceId !== null) return
     try {
