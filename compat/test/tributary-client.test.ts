@@ -1,11 +1,14 @@
 // Tributary's own client (@tributary/client) as one more client of the
 // compatibility suite: it and kcat (librdkafka) exchange records both ways,
 // with keys, headers, timestamps and every compression codec, and agree on
-// where keyed records go and on committed offsets.
+// where keyed records go and on committed offsets; in KIP-848 consumer
+// groups its members share partitions with @platformatic/kafka's and
+// @confluentinc/kafka-javascript's members.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Consumer, Producer, type CompressionName } from '@tributary/client'
 import { runOk, startTestBroker, withTimeout, type TestBroker } from '@tributary/testkit'
+import { makeMember, type ClientName, type Member } from './helpers/group-members.js'
 
 const T = 30_000
 
@@ -97,4 +100,69 @@ describe('@tributary/client and kcat', () => {
     const got = await kcatConsume(broker, 'resume', ['-X', 'group.id=shared', '-o', 'stored', '-p', '0'])
     assert.deepEqual(got.map(m => m.payload), ['v6', 'v7', 'v8', 'v9'])
   })
+})
+
+describe('@tributary/client in KIP-848 consumer groups with other clients', () => {
+  const PARTITIONS = 4
+  const PER_PARTITION = 10
+  let broker: TestBroker
+  before(async () => {
+    broker = await startTestBroker({
+      'num.partitions': 1,
+      'group.consumer.heartbeat.interval.ms': 200,
+      'group.consumer.session.timeout.ms': 6000,
+      'group.consumer.min.session.timeout.ms': 1000
+    })
+  })
+  after(async () => { await broker?.close() })
+
+  async function waitFor (what: string, cond: () => boolean): Promise<void> {
+    await withTimeout((async () => { while (!cond()) await new Promise(resolve => setTimeout(resolve, 50)) })(), 40_000, what)
+  }
+
+  for (const client of ['platformatic', 'confluent'] as ClientName[]) {
+    test(`our member and ${client}'s split the partitions without overlap and consume every record once between them`, async () => {
+      const topic = `mixed-848-${client}`
+      const groupId = `mixed-${client}`
+      const admin = new Admin({ brokers: [broker.bootstrap] })
+      try {
+        await admin.createTopics([{ name: topic, numPartitions: PARTITIONS }])
+      } finally {
+        await admin.close()
+      }
+      const producer = new Producer({ brokers: [broker.bootstrap] })
+      try {
+        for (let p = 0; p < PARTITIONS; p++) await producer.send({ topic, messages: Array.from({ length: PER_PARTITION }, (_, i) => ({ value: `${p}-${i}`, partition: p })) })
+      } finally {
+        await producer.close()
+      }
+      const ours = new Consumer({ brokers: [broker.bootstrap], groupId, groupProtocol: 'consumer', maxWaitMs: 100, autoCommitIntervalMs: 100 })
+      const seenOurs = new Set<string>()
+      let theirs: Member | undefined
+      const overlaps: string[] = []
+      const sampler = setInterval(() => {
+        if (theirs === undefined) return
+        const mine = new Set(ours.assignment().map(tp => `${tp.topic}:${tp.partition}`))
+        for (const p of theirs.assignment()) if (mine.has(p)) overlaps.push(p)
+      }, 20)
+      try {
+        await withTimeout(ours.subscribe([topic]), T, 'our member joins')
+        const reading = (async () => { for await (const m of ours) seenOurs.add(`${m.topic}:${m.partition}:${m.offset}`) })().catch(() => {})
+        theirs = await withTimeout(makeMember(client, { bootstrap: broker.bootstrap, groupId, topics: [topic], name: client }), T, `${client} joins`)
+        await waitFor('both members own partitions', () => ours.assignment().length > 0 && theirs!.assignment().length > 0 &&
+          ours.assignment().length + theirs!.assignment().length === PARTITIONS)
+        await waitFor('every record consumed by one of the two', () => new Set([...seenOurs, ...theirs!.seen]).size === PARTITIONS * PER_PARTITION)
+        assert.deepEqual(overlaps, [], 'no partition owned by both at once')
+        await theirs.close()
+        theirs = undefined
+        await waitFor('our member takes every partition back', () => ours.assignment().length === PARTITIONS)
+        await ours.close()
+        await reading
+      } finally {
+        clearInterval(sampler)
+        await theirs?.close().catch(() => {})
+        await ours.close()
+      }
+    })
+  }
 })
