@@ -1,5 +1,5 @@
 // One rebalance measurement for bench/groups.mjs, with librdkafka consumers
-// (@confluentinc/kafka-javascript, its node-rdkafka API, librdkafka 2.15)
+// (@confluentinc/kafka-javascript, its KafkaJS-style API, librdkafka 2.15)
 // in this process.
 // argv: bootstrap topic group mode members partitions
 //   mode: range (classic, eager), cooperative-sticky (classic, KIP-429),
@@ -22,8 +22,8 @@ const now = () => performance.now()
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 let t0 = null
 
-const producer = new Kafka.Producer({ 'metadata.broker.list': bootstrap, 'linger.ms': 2, acks: 1 })
-await new Promise((resolve, reject) => { producer.connect({}, err => err ? reject(err) : resolve()); producer.once('ready', resolve) })
+const producer = new Kafka.Producer({ 'metadata.broker.list': bootstrap, 'linger.ms': 2, 'request.required.acks': 1 })
+await new Promise((resolve, reject) => { producer.connect({ timeout: 10000 }, err => err ? reject(err) : resolve()) })
 let producing = true
 const produceLoop = (async () => {
   let i = 0
@@ -39,53 +39,48 @@ const produceLoop = (async () => {
 
 class Member {
   constructor (n) {
+    this.n = n
     this.owned = new Set()
     this.changed = now()
     this.consumedSinceChange = null
     this.revokedAfterT0 = new Set()
     const conf = {
-      'metadata.broker.list': bootstrap,
-      'group.id': group,
-      'client.id': `bench-${n}`,
-      'enable.auto.commit': false,
-      'session.timeout.ms': 10000,
-      rebalance_cb: (err, assignment) => this.rebalance(err, assignment)
+      kafkaJS: { brokers: [bootstrap], groupId: group, fromBeginning: false, autoCommit: false, logLevel: Kafka.KafkaJS.logLevel.NOTHING },
+      'client.id': `bench-${n}`
     }
+    // KIP-848 members take their session timeout and assignor from the broker.
     if (mode === 'consumer') conf['group.protocol'] = 'consumer'
-    else conf['partition.assignment.strategy'] = mode
-    this.c = new Kafka.KafkaConsumer(conf, { 'auto.offset.reset': 'latest' })
-    this.c.on('data', () => { if (this.consumedSinceChange === null) this.consumedSinceChange = now() })
-    this.c.on('event.error', () => {})
+    else Object.assign(conf, { 'partition.assignment.strategy': mode, 'session.timeout.ms': 10000 })
+    this.c = new Kafka.KafkaJS.Kafka({}).consumer(conf)
   }
 
-  update (owned) {
-    // A callback that leaves the assignment as it was is not a change.
+  /**
+   * The assignment as the client reports it, sampled every few ms by the
+   * main loop (callbacks of the native API block the event loop under ten
+   * members); a sample that differs from the last is a change.
+   */
+  sample () {
+    if (this.closed || !this.running) return
+    const owned = new Set(this.c.assignment().map(tp => tp.partition))
+    if (t0 !== null) for (const p of this.owned) if (!owned.has(p)) this.revokedAfterT0.add(p)
     if (owned.size === this.owned.size && [...owned].every(p => this.owned.has(p))) return
     this.owned = owned
     this.changed = now()
     this.consumedSinceChange = null
   }
 
-  rebalance (err, assignment) {
-    const parts = new Set(assignment.map(a => a.partition))
-    if (err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
-      if (incremental) this.c.incrementalAssign(assignment); else this.c.assign(assignment)
-      this.update(incremental ? new Set([...this.owned, ...parts]) : parts)
-    } else {
-      if (t0 !== null) for (const p of parts) this.revokedAfterT0.add(p)
-      if (incremental) this.c.incrementalUnassign(assignment); else this.c.unassign()
-      this.update(incremental ? new Set([...this.owned].filter(p => !parts.has(p))) : new Set())
-    }
-  }
-
   async start () {
-    await new Promise((resolve, reject) => { this.c.connect({}, err => err ? reject(err) : resolve()) })
-    this.c.subscribe([topic])
-    this.c.consume()
+    await this.c.connect()
+    await this.c.subscribe({ topics: [topic] })
+    await this.c.run({ eachMessage: async () => { if (this.consumedSinceChange === null) this.consumedSinceChange = now() } })
+    this.running = true
   }
 
-  close () { return new Promise(resolve => this.c.disconnect(() => resolve())) }
+  async close () { this.closed = true; await this.c.disconnect().catch(() => {}) }
 }
+
+const ms = []
+const sampler = setInterval(() => { for (const m of ms) m.sample() }, 2)
 
 function settled (ms) {
   let total = 0
@@ -100,6 +95,7 @@ function settled (ms) {
 }
 
 async function waitSettled (ms, after, timeoutMs) {
+  for (const m of ms) m.sample()
   const deadline = now() + timeoutMs
   while (now() < deadline) {
     const t = settled(ms)
@@ -109,7 +105,6 @@ async function waitSettled (ms, after, timeoutMs) {
   return null
 }
 
-const ms = []
 let result
 try {
   for (let i = 0; i < members - 1; i++) { const m = new Member(i); ms.push(m); await m.start() }
@@ -122,11 +117,14 @@ try {
     ms.push(late)
     t0 = now()
     await late.start()
+    const progress = process.env.BENCH_DEBUG === undefined ? null : setInterval(() => console.error(ms.map(m => `${m.owned.size}${m.consumedSinceChange === null ? '-' : '+'}`).join(' ')), 1000)
     const t1 = await waitSettled(ms, t0, 60_000)
+    if (progress !== null) clearInterval(progress)
     const kept = before.reduce((n, owned, i) => n + [...owned].filter(p => !ms[i].revokedAfterT0.has(p)).length, 0)
     result = { ms: t1 === null ? null : Math.round((t1 - t0) * 10) / 10, kept }
   }
 } finally {
+  clearInterval(sampler)
   producing = false
   await produceLoop
   await Promise.all(ms.map(m => m.close()))

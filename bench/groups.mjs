@@ -20,7 +20,8 @@ const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.fl
 
 function exec (cmd, args, timeoutMs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // Every librdkafka consumer of @confluentinc/kafka-javascript keeps a libuv pool thread busy in its consume loop.
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '64' } })
     let out = ''
     let err = ''
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
