@@ -1,0 +1,96 @@
+import { LOG_OVERHEAD, readBatchHeader } from '@tributary/protocol'
+import { deleteProducerSnapshot, listProducerSnapshots, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.js'
+import type { ProducerStateManager } from './producer-state.js'
+import type { ReadOptions, ReadResult } from './types.js'
+
+/** What producer-state recovery needs of a log: its directory and reads. */
+export interface ProducerLogView {
+  readonly dir: string
+  logStartOffset (): bigint
+  logEndOffset (): bigint
+  read (offset: bigint, maxBytes: number, options?: ReadOptions): Promise<ReadResult>
+}
+
+export interface ProducerRecoveryOptions {
+  nowMs: number
+  /** producer.id.expiration.ms: producers idle longer are not loaded. */
+  expirationMs: number
+  /** Bytes per read while replaying (default 1 MiB). */
+  chunkBytes?: number
+}
+
+export interface ProducerRecovery {
+  /** The snapshot the state started from, or null (replayed from the log start). */
+  snapshotOffset: bigint | null
+  replayedBatches: number
+}
+
+/**
+ * Rebuilds `state` for `log` as Kafka's UnifiedLog does at load and after a
+ * truncation: snapshots above the log end are stale (their batches are gone)
+ * and removed; the newest snapshot that decodes is loaded (damaged ones are
+ * removed); then the batches from there (or from the log start) to the log
+ * end are replayed from their headers. Control batches carry no producer
+ * sequence and are skipped.
+ */
+export async function recoverProducerState (log: ProducerLogView, state: ProducerStateManager, options: ProducerRecoveryOptions): Promise<ProducerRecovery> {
+  state.clear()
+  const end = log.logEndOffset()
+  let snapshotOffset: bigint | null = null
+  const offsets = listProducerSnapshots(log.dir)
+  for (let i = offsets.length - 1; i >= 0; i--) {
+    const offset = offsets[i]!
+    if (offset > end) { deleteProducerSnapshot(log.dir, offset); continue }
+    const entries = readProducerSnapshot(log.dir, offset)
+    if (entries === null) { deleteProducerSnapshot(log.dir, offset); continue }
+    for (const e of entries) {
+      if (e.currentTxnFirstOffset >= 0n || BigInt(options.nowMs) - e.lastTimestamp < BigInt(options.expirationMs)) state.load(e)
+    }
+    snapshotOffset = offset
+    break
+  }
+  let from = snapshotOffset ?? log.logStartOffset()
+  if (from < log.logStartOffset()) from = log.logStartOffset()
+  let replayedBatches = 0
+  const chunk = options.chunkBytes ?? 1024 * 1024
+  while (from < end) {
+    const r = await log.read(from, chunk)
+    if (r.records.length === 0) break
+    let at = 0
+    let next = from
+    while (at < r.records.length) {
+      const h = readBatchHeader(r.records, at)
+      const last = h.baseOffset + BigInt(h.lastOffsetDelta)
+      if (last >= from && !h.isControl && h.producerId >= 0n) {
+        state.replay(h, h.baseOffset, last)
+        replayedBatches++
+      }
+      next = last + 1n
+      at += h.batchLength + LOG_OVERHEAD
+    }
+    if (next <= from) break
+    from = next
+  }
+  state.removeExpired(options.nowMs, options.expirationMs)
+  return { snapshotOffset, replayedBatches }
+}
+
+/**
+ * Writes the snapshot of `state` as of `offset` (at a segment roll: the new
+ * segment's base; at a clean close: the log end) and removes snapshots no
+ * longer needed: those below the log start, except the newest snapshot,
+ * which keeps the state of producers whose batches retention or
+ * DeleteRecords removed until they expire (KIP-360).
+ */
+export function takeProducerSnapshot (log: ProducerLogView, state: ProducerStateManager, offset: bigint): void {
+  writeProducerSnapshot(log.dir, offset, state.all())
+  pruneProducerSnapshots(log)
+}
+
+export function pruneProducerSnapshots (log: ProducerLogView): void {
+  const offsets = listProducerSnapshots(log.dir)
+  const start = log.logStartOffset()
+  for (let i = 0; i < offsets.length - 1; i++) {
+    if (offsets[i]! < start) deleteProducerSnapshot(log.dir, offsets[i]!)
+  }
+}
