@@ -42,6 +42,11 @@ export class Partition {
   /** Opens the partition over `log`, rebuilding its producer state from the latest snapshot and the log after it. */
   static async open (topic: string, index: number, log: DiskLog, producerIdExpirationMs: number, logger?: PartitionLogger): Promise<Partition> {
     const p = new Partition(topic, index, log, logger)
+    // A leader whose ISR is itself moves its HW to its log end on election (Kafka's maybeIncrementLeaderHW).
+    // Everything the log holds after open is durable (recovery syncs what it scanned), while the
+    // checkpointed HW may lag after a crash: without this, what lies between stays invisible, and a
+    // retried batch found there (a duplicate) would wait for an append that may never come.
+    p.advanceHighWatermark(log.logEndOffset())
     await recoverProducerState(log, p.producers, { nowMs: Date.now(), expirationMs: producerIdExpirationMs })
     return p
   }
