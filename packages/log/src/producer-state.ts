@@ -52,7 +52,7 @@ export interface ProducerEntry {
 export type AppendCheck =
   | { kind: 'append', plan: ProducerAppendPlan }
   /** The append repeats a batch that is in the log already: answer with its offsets, write nothing. */
-  | { kind: 'duplicate', batch: BatchMetadata }
+  | { kind: 'duplicate', producerId: bigint, batch: BatchMetadata }
 
 /** The last sequence of a batch, wrapping past Int32.MAX to 0 as the producer does. */
 export function lastSequence (baseSequence: number, lastOffsetDelta: number): number {
@@ -94,7 +94,7 @@ export class ProducerStateManager {
       const current = this.entries.get(b.producerId)
       if (current !== undefined && current.producerEpoch === b.producerEpoch) {
         const dup = current.batches.find(m => m.firstSeq === firstSeq && m.lastSeq === lastSeq)
-        if (dup !== undefined) return { kind: 'duplicate', batch: dup }
+        if (dup !== undefined) return { kind: 'duplicate', producerId: b.producerId, batch: dup }
       }
       const entry = staged.get(b.producerId) ?? current
       checkSequence(entry, b, firstSeq)

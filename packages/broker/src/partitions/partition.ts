@@ -1,6 +1,7 @@
 import {
   ProducerStateManager, recoverProducerState, takeProducerSnapshot, type AppendResult, type BatchMetadata, type DiskLog, type ProducerBatch
 } from '@tributary/log'
+import { channels, type ProduceDuplicateMessage } from '../diagnostics.js'
 import { LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, readBatchHeader } from '@tributary/protocol'
 
 /** Single-node leader epoch until replication brings leader changes. */
@@ -77,7 +78,13 @@ export class Partition {
     let plan = null
     if (idempotent !== null) {
       const check = this.producers.prepare(idempotent.batches, idempotent.offsets)
-      if (check.kind === 'duplicate') return this.duplicate(check.batch, logAppendTime)
+      if (check.kind === 'duplicate') {
+        if (channels.produceDuplicate.hasSubscribers) {
+          const message: ProduceDuplicateMessage = { topic: this.topic, partition: this.index, producerId: check.producerId, firstSequence: check.batch.firstSeq, firstOffset: check.batch.firstOffset }
+          channels.produceDuplicate.publish(message)
+        }
+        return this.duplicate(check.batch, logAppendTime)
+      }
       plan = check.plan
     }
     const base = this.log.activeSegmentBaseOffset()
