@@ -75,6 +75,8 @@ describe('idempotent produce', () => {
     assert.equal((await produceIdem(c, 'checks', pid, 2, 2))[0], ErrorCode.INVALID_PRODUCER_EPOCH)
     // An unknown producer id may start anywhere (Kafka 4 no longer answers UNKNOWN_PRODUCER_ID).
     assert.deepEqual(await produceIdem(c, 'checks', 999_999n, 0, 41), [ErrorCode.NONE, 3n])
+    // A batch with a producer id but no sequence is refused (Kafka's LogValidator).
+    assert.equal((await produceIdem(c, 'checks', pid, 3, -1))[0], ErrorCode.INVALID_RECORD)
     assert.equal((await readValues(c, 'checks')).length, 4)
   })
 
