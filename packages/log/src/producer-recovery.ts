@@ -9,6 +9,8 @@ export interface ProducerLogView {
   logStartOffset (): bigint
   logEndOffset (): bigint
   read (offset: bigint, maxBytes: number, options?: ReadOptions): Promise<ReadResult>
+  /** Segment base offsets, oldest first; lets a log without any snapshot replay only its last two segments. */
+  segments?: () => ReadonlyArray<{ baseOffset: bigint }>
 }
 
 export interface ProducerRecoveryOptions {
@@ -49,7 +51,7 @@ export async function recoverProducerState (log: ProducerLogView, state: Produce
     snapshotOffset = offset
     break
   }
-  let from = snapshotOffset ?? log.logStartOffset()
+  let from = snapshotOffset ?? noSnapshotStart(log)
   if (from < log.logStartOffset()) from = log.logStartOffset()
   let replayedBatches = 0
   const chunk = options.chunkBytes ?? 1024 * 1024
@@ -73,6 +75,19 @@ export async function recoverProducerState (log: ProducerLogView, state: Produce
   }
   state.removeExpired(options.nowMs, options.expirationMs)
   return { snapshotOffset, replayedBatches }
+}
+
+/**
+ * Where to replay from when there is no snapshot at all (a log written
+ * before producer state existed, or whose snapshots were lost): Kafka
+ * rebuilds only from the last two segments then, so that an upgrade does
+ * not scan whole logs; producers older than that are unknown, and Kafka 4
+ * accepts an unknown producer at any sequence.
+ */
+function noSnapshotStart (log: ProducerLogView): bigint {
+  const segments = log.segments?.()
+  if (segments === undefined || segments.length <= 2) return log.logStartOffset()
+  return segments[segments.length - 2]!.baseOffset
 }
 
 /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { CompressionCodec, encodeRecordBatchSync } from '@tributary/protocol'
 import type { DiskLog } from '../src/disk-log.js'
 import { listProducerSnapshots } from '../src/producer-snapshot.js'
 import { recoverProducerState, takeProducerSnapshot } from '../src/producer-recovery.js'
-import { ProducerStateManager } from '../src/producer-state.js'
+import { ProducerStateManager, type ProducerEntry } from '../src/producer-state.js'
 import { snapshotFileName } from '../src/segment-files.js'
 import { openLog } from './disk-helpers.js'
 import { withTempDir } from './helpers/temp-dir.js'
@@ -43,7 +43,7 @@ async function fill (log: DiskLog, state: ProducerStateManager, rounds = 12): Pr
   }
 }
 
-function snapshotOf (state: ProducerStateManager): unknown {
+function snapshotOf (state: ProducerStateManager): ProducerEntry[] {
   return [...state.all()].sort((a, b) => Number(a.producerId - b.producerId))
 }
 
@@ -82,14 +82,34 @@ test('without a close snapshot, the latest roll snapshot is loaded and the log a
   await again.close()
 }))
 
-test('with no snapshot at all the whole log is replayed', () => withTempDir('pstate-none', async dir => {
-  const log = await openLog(dir, CONFIG)
+test('with no snapshot and at most two segments the whole log is replayed', () => withTempDir('pstate-none', async dir => {
+  const log = await openLog(dir, { segmentBytes: 1 << 20 })
   const state = new ProducerStateManager()
   await fill(log, state, 4)
-  for (const o of listProducerSnapshots(dir)) await import('node:fs').then(fs => fs.unlinkSync(join(dir, snapshotFileName(o))))
+  assert.deepEqual(listProducerSnapshots(dir), [])
   const loaded = new ProducerStateManager()
   assert.deepEqual(await recoverProducerState(log, loaded, OPTS), { snapshotOffset: null, replayedBatches: 12 })
   assert.deepEqual(snapshotOf(loaded), snapshotOf(state))
+  await log.close()
+}))
+
+test('with no snapshot and more segments only the last two are replayed, as Kafka does for a log written before producer state', () => withTempDir('pstate-upgrade', async dir => {
+  const log = await openLog(dir, CONFIG)
+  const state = new ProducerStateManager()
+  await appendIdem(log, state, 1n, 0, 0, 2)
+  await fill(log, state)
+  for (const o of listProducerSnapshots(dir)) unlinkSync(join(dir, snapshotFileName(o)))
+  const segments = log.segments()
+  assert.ok(segments.length > 3)
+  const loaded = new ProducerStateManager()
+  const r = await recoverProducerState(log, loaded, OPTS)
+  const from = segments.at(-2)!.baseOffset
+  assert.equal(r.snapshotOffset, null)
+  assert.equal(BigInt(r.replayedBatches * 2), log.logEndOffset() - from)
+  assert.equal(loaded.get(1n), undefined, 'a producer only seen in older segments is unknown')
+  // Producers whose batches span the cut keep only the batches replayed; the epoch and timestamps are the same.
+  const expected = snapshotOf(state).filter(e => e.producerId !== 1n).map(e => ({ ...e, batches: e.batches.filter(b => b.firstOffset >= from) }))
+  assert.deepEqual(snapshotOf(loaded), expected)
   await log.close()
 }))
 
