@@ -92,20 +92,29 @@ function noSnapshotStart (log: ProducerLogView): bigint {
 
 /**
  * Writes the snapshot of `state` as of `offset` (at a segment roll: the new
- * segment's base; at a clean close: the log end) and removes snapshots no
- * longer needed: those below the log start, except the newest snapshot,
- * which keeps the state of producers whose batches retention or
- * DeleteRecords removed until they expire (KIP-360).
+ * segment's base; at a clean close: the log end) and removes the snapshots
+ * no longer needed (pruneProducerSnapshots).
  */
 export function takeProducerSnapshot (log: ProducerLogView, state: ProducerStateManager, offset: bigint): void {
   writeProducerSnapshot(log.dir, offset, state.all())
   pruneProducerSnapshots(log)
 }
 
+/**
+ * Keeps the newest snapshot and those at the base of a segment at or above
+ * the log start; removes the rest: snapshots below the log start, and the
+ * close snapshots of earlier runs that a later one supersedes (Kafka's
+ * removal of stray snapshots). The newest is kept even below the log
+ * start, so producers whose batches retention or DeleteRecords removed
+ * stay known until they expire (KIP-360).
+ */
 export function pruneProducerSnapshots (log: ProducerLogView): void {
   const offsets = listProducerSnapshots(log.dir)
   const start = log.logStartOffset()
+  const segments = log.segments?.()
+  const bases = segments === undefined ? null : new Set(segments.map(s => s.baseOffset))
   for (let i = 0; i < offsets.length - 1; i++) {
-    if (offsets[i]! < start) deleteProducerSnapshot(log.dir, offsets[i]!)
+    const o = offsets[i]!
+    if (o < start || (bases !== null && !bases.has(o))) deleteProducerSnapshot(log.dir, o)
   }
 }

@@ -174,3 +174,24 @@ test('producers idle past producer.id.expiration.ms are not loaded', () => withT
   assert.ok(existsSync(dir) && readdirSync(dir).some(n => n.endsWith('.snapshot')))
   await log.close()
 }))
+
+test('close snapshots of earlier runs are removed once a newer snapshot exists; roll snapshots stay', () => withTempDir('pstate-stray', async dir => {
+  const log = await openLog(dir, CONFIG)
+  const state = new ProducerStateManager()
+  await fill(log, state, 6)
+  const rolls = listProducerSnapshots(dir)
+  assert.deepEqual(rolls, log.segments().slice(1).map(s => s.baseOffset))
+  const closes: bigint[] = []
+  for (let run = 0; run < 3; run++) {
+    await appendIdem(log, state, 400n, 0, run, 1)
+    closes.push(log.logEndOffset())
+    takeProducerSnapshot(log, state, log.logEndOffset())
+  }
+  const bases = log.segments().map(s => s.baseOffset)
+  const left = listProducerSnapshots(dir)
+  assert.deepEqual(left.slice(0, rolls.length), rolls)
+  assert.equal(left.at(-1), closes.at(-1))
+  assert.ok(left.slice(0, -1).every(o => bases.includes(o)), `${left.join(',')} vs segments ${bases.join(',')}`)
+  assert.ok(closes.slice(0, -1).every(o => !left.includes(o) || bases.includes(o)))
+  await log.close()
+}))
