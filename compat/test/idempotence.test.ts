@@ -8,6 +8,9 @@
 // them again. kafka-python 2.0.2 has no idempotent producer, and the Java
 // client is not available here (see compat/FINDINGS.md).
 import diagnostics from 'node:diagnostics_channel'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel } from 'kafkajs'
@@ -56,9 +59,11 @@ print(json.dumps({'delivered': delivered[0], 'left': left, 'errors': errors[:5]}
 describe('idempotent producers with real clients', () => {
   const brokers: TestBroker[] = []
   const proxies: FaultProxy[] = []
+  const dirs: string[] = []
   after(async () => {
     for (const p of proxies) await p.close()
     for (const b of brokers) await b.close()
+    for (const d of dirs) await rm(d, { recursive: true, force: true })
   })
 
   async function broker (options: Record<string, unknown> = {}): Promise<TestBroker> {
@@ -119,5 +124,29 @@ describe('idempotent producers with real clients', () => {
     assert.ok(duplicates >= 1, `no retried batch reached the broker (${proxy.faults} faults)`)
     proxy.disarm()
     assertExactlyOnce(await readAll(proxy.address, 'proxied'), 3000)
+  })
+
+  test('confluent-kafka-python keeps producing while the broker restarts three times: the producer state survives, exactly once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tributary-idem-restarts-'))
+    dirs.push(dataDir)
+    // The proxy gives the broker a stable address across restarts (each restart binds a new ephemeral port).
+    const proxy = await FaultProxy.start({ maxFaults: 0 })
+    proxies.push(proxy)
+    const options = { 'num.partitions': 3, dataDir, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` }
+    let b = await broker(options)
+    proxy.setTarget('127.0.0.1', b.listeners[0]!.boundPort)
+    const slowProducer = CONFLUENT_PRODUCER.replace('    p.poll(0)', '    p.poll(0)\n    if i % 10 == 0: time.sleep(0.005)').replace('import json, sys', 'import json, sys, time')
+    let finished = false
+    const producing = runPython(slowProducer, [proxy.address, 'restarts', '3000'], { timeoutMs: T }).finally(() => { finished = true })
+    for (let i = 0; i < 3; i++) {
+      await new Promise(resolve => setTimeout(resolve, 300))
+      await b.close()
+      b = await broker(options)
+      proxy.setTarget('127.0.0.1', b.listeners[0]!.boundPort)
+    }
+    assert.equal(finished, false, 'the producer finished before the last restart')
+    const out = JSON.parse((await producing).trim().split('\n').pop()!) as { delivered: number, left: number, errors: string[] }
+    assert.deepEqual(out, { delivered: 3000, left: 0, errors: [] })
+    assertExactlyOnce(await readAll(proxy.address, 'restarts'), 3000)
   })
 })
