@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode } from '@tributary/protocol'
-import { DescribeProducersApi, InitProducerIdApi } from '@tributary/protocol/apis'
+import { DeleteRecordsApi, DescribeProducersApi, InitProducerIdApi } from '@tributary/protocol/apis'
 import { startBroker, type Broker } from '../../src/index.js'
 import { RawClient } from '../raw-client.js'
 import { createTopic, initProducerId, produceIdem, readValues } from './helpers.js'
@@ -78,6 +78,17 @@ describe('idempotent produce', () => {
     // A batch with a producer id but no sequence is refused (Kafka's LogValidator).
     assert.equal((await produceIdem(c, 'checks', pid, 3, -1))[0], ErrorCode.INVALID_RECORD)
     assert.equal((await readValues(c, 'checks')).length, 4)
+  })
+
+  test('DeleteRecords removes the batches but not the producer: a retry is still a duplicate, the sequence goes on', async () => {
+    await createTopic(c, 'deleted')
+    const { producerId: pid } = await initProducerId(c)
+    for (let seq = 0; seq < 6; seq += 2) assert.equal((await produceIdem(c, 'deleted', pid, 0, seq, 2))[0], ErrorCode.NONE)
+    const r = await c.request(DeleteRecordsApi, 2, { topics: [{ name: 'deleted', partitions: [{ partitionIndex: 0, offset: -1n }] }], timeoutMs: 5000 })
+    assert.deepEqual([r.topics[0]!.partitions[0]!.errorCode, r.topics[0]!.partitions[0]!.lowWatermark], [ErrorCode.NONE, 6n])
+    assert.deepEqual(await produceIdem(c, 'deleted', pid, 0, 4, 2), [ErrorCode.NONE, 4n])
+    assert.equal((await produceIdem(c, 'deleted', pid, 0, 7))[0], ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
+    assert.deepEqual(await produceIdem(c, 'deleted', pid, 0, 6), [ErrorCode.NONE, 6n])
   })
 
   test('sequences wrap past Int32.MAX', async () => {
