@@ -78,13 +78,7 @@ export class Partition {
     let plan = null
     if (idempotent !== null) {
       const check = this.producers.prepare(idempotent.batches, idempotent.offsets)
-      if (check.kind === 'duplicate') {
-        if (channels.produceDuplicate.hasSubscribers) {
-          const message: ProduceDuplicateMessage = { topic: this.topic, partition: this.index, producerId: check.producerId, firstSequence: check.batch.firstSeq, firstOffset: check.batch.firstOffset }
-          channels.produceDuplicate.publish(message)
-        }
-        return this.duplicate(check.batch, logAppendTime)
-      }
+      if (check.kind === 'duplicate') return this.duplicate(check.producerId, check.batch, logAppendTime)
       plan = check.plan
     }
     const base = this.log.activeSegmentBaseOffset()
@@ -105,7 +99,11 @@ export class Partition {
   }
 
   /** A retried batch: Kafka answers NONE with the original offsets, once they are as durable as a new append would be. */
-  private duplicate (batch: BatchMetadata, logAppendTime: boolean): { written: Promise<Written>, durable: Promise<unknown> } {
+  private duplicate (producerId: bigint, batch: BatchMetadata, logAppendTime: boolean): { written: Promise<Written>, durable: Promise<unknown> } {
+    if (channels.produceDuplicate.hasSubscribers) {
+      const message: ProduceDuplicateMessage = { topic: this.topic, partition: this.index, producerId, firstSequence: batch.firstSeq, firstOffset: batch.firstOffset }
+      channels.produceDuplicate.publish(message)
+    }
     const written = Promise.resolve({
       firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, logAppendTime: logAppendTime ? batch.timestamp : -1n, logStartOffset: this.log.logStartOffset()
     })

@@ -102,9 +102,6 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) p.expireProducers(nowMs, expirationMs)
   }
 
-  /** Every partition this broker leads. */
-  all (): IterableIterator<Partition> { return this.partitions.values() }
-
   /** Removes a deleted topic's logs (renamed, then removed after file.delete.delay.ms). */
   async deleteTopic (topic: TopicImage): Promise<void> {
     await this.syncing
