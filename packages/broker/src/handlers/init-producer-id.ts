@@ -9,6 +9,10 @@
 // the idempotent producer increments its epoch locally and only asks for a
 // new id when the epoch would overflow), so the broker never bumps it.
 //
+// A request (v3+) with only one of producer_id and producer_epoch set is
+// INVALID_REQUEST, as is an empty transactional id (Kafka's KafkaApis and
+// TransactionCoordinator checks).
+//
 // Transactional producers (transactional_id non-null) belong to the
 // transaction coordinator, issue 6 part 2 (its epoch bumps, fencing, and
 // the transaction.timeout.ms check). TODO(transactions): until it exists
@@ -29,6 +33,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle (req, ctx): Promise<Input<InitProducerIdResponse>> {
+    if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST)
+    if (req.transactionalId === '') return failed(ErrorCode.INVALID_REQUEST)
     if (req.transactionalId !== null) return failed(ErrorCode.NOT_COORDINATOR)
     const ids = ctx.broker.producerIds
     if (ids === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE)

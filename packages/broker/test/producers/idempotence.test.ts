@@ -41,6 +41,15 @@ describe('idempotent produce', () => {
     assert.equal(seen.size, 7)
   })
 
+  test('only one of producer id and epoch, or an empty transactional id, is INVALID_REQUEST', async () => {
+    for (const [producerId, producerEpoch] of [[5n, -1], [-1n, 0]] as const) {
+      const r = await c.request(InitProducerIdApi, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId, producerEpoch })
+      assert.deepEqual([r.errorCode, r.producerId], [ErrorCode.INVALID_REQUEST, -1n])
+    }
+    const r = await c.request(InitProducerIdApi, 4, { transactionalId: '', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 })
+    assert.equal(r.errorCode, ErrorCode.INVALID_REQUEST)
+  })
+
   test('a transactional id is for the transaction coordinator (not yet here): NOT_COORDINATOR', async () => {
     for (const v of [0, 2, 5]) {
       const r = await c.request(InitProducerIdApi, v, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 })
