@@ -10,6 +10,7 @@ import { Listener, type Logger } from './network/index.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { groupManagers } from './groups/managers.js'
 import { groupSettingsOf } from './groups/settings.js'
+import { ProducerIdManager } from './producers/producer-ids.js'
 import { FetchSessionCache } from './partitions/fetch-sessions.js'
 import { ReplicaManager } from './partitions/replica-manager.js'
 import type { AdvertisedAddress, BrokerState } from './state.js'
@@ -131,7 +132,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       replicas: partitions,
       fetchSessions: new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots')),
       onTopicDeleted: async topic => { await partitions.deleteTopic(topic) },
-      groups: groupCoordinator
+      groups: groupCoordinator,
+      producerIds: new ProducerIdManager(metadata)
     }
     groupCoordinator.start()
     const dispatcher = new Dispatcher(state)

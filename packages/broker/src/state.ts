@@ -4,6 +4,7 @@ import type { Logger } from './network/index.js'
 import type { GroupCoordinator } from './groups/coordinator.js'
 import type { FetchSessionCache } from './partitions/fetch-sessions.js'
 import type { ReplicaManager } from './partitions/replica-manager.js'
+import type { ProducerIdManager } from './producers/producer-ids.js'
 
 /** An address clients are told to use for this broker on one listener. */
 export interface AdvertisedAddress { host: string, port: number }
@@ -65,4 +66,10 @@ export interface BrokerState {
    * hand-built states: group APIs then answer COORDINATOR_NOT_AVAILABLE.
    */
   readonly groups?: GroupCoordinator
+  /**
+   * Producer ids for InitProducerId, in blocks from the metadata store.
+   * Absent in hand-built states: InitProducerId then answers
+   * COORDINATOR_NOT_AVAILABLE.
+   */
+  readonly producerIds?: ProducerIdManager
 }

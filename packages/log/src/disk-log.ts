@@ -620,6 +620,9 @@ export class DiskLog implements PartitionLog, CompactableLog {
 
   // ---- internals -------------------------------------------------------------------------------------------
 
+  /** Base offset of the active segment: a change across an append means the append rolled (producer-state snapshots). */
+  activeSegmentBaseOffset (): bigint { return this.active.baseOffset }
+
   private get active (): LogSegment {
     return this.segs[this.segs.length - 1]!
   }

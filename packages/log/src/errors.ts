@@ -5,6 +5,8 @@ export type LogErrorCode =
   | 'TRIB_LOG_INVALID_BATCH'
   | 'TRIB_LOG_CLOSED'
   | 'TRIB_LOG_STORAGE'
+  | 'TRIB_LOG_OUT_OF_ORDER_SEQUENCE'
+  | 'TRIB_LOG_INVALID_PRODUCER_EPOCH'
 
 export class LogError extends Error {
   readonly code: LogErrorCode

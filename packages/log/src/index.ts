@@ -23,3 +23,12 @@ export {
   CLEAN_SHUTDOWN_FILE, DELETED_SUFFIX, CLEANED_SUFFIX, INDEX_SUFFIX, LEADER_EPOCH_CHECKPOINT, LOG_SUFFIX, SNAPSHOT_SUFFIX,
   SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFileStem, parseOffsetFileName, segmentFilePath, snapshotFileName
 } from './segment-files.js'
+export {
+  BATCHES_TO_RETAIN, ProducerAppendPlan, ProducerStateManager, lastSequence,
+  type AppendCheck, type BatchMetadata, type ProducerBatch, type ProducerEntry
+} from './producer-state.js'
+export { decodeProducerSnapshot, encodeProducerSnapshot, listProducerSnapshots } from './producer-snapshot.js'
+export {
+  pruneProducerSnapshots, recoverProducerState, takeProducerSnapshot,
+  type ProducerLogView, type ProducerRecovery, type ProducerRecoveryOptions
+} from './producer-recovery.js'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { writeFileDurably } from '@tributary/log'
 import { type MetadataImage, type TopicImage, buildImage } from './image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
-import { MetadataError, collidingTopic, type ConfigUpdate, type MetadataStore, type NewTopic } from './store.js'
+import { MAX_PRODUCER_ID, MetadataError, collidingTopic, type ConfigUpdate, type MetadataStore, type NewTopic, type ProducerIdBlock } from './store.js'
 
 const SNAPSHOT_FILE = 'tributary-metadata.json'
 const FORMAT_VERSION = 1
@@ -15,12 +15,15 @@ interface Snapshot {
   topics: TopicImage[]
   /** Dynamic broker configs by resource name; absent in snapshots written before they existed. */
   brokerConfigs?: Record<string, Record<string, string>>
+  /** The first producer id not yet handed out (decimal string); absent before the first allocation. */
+  nextProducerId?: string
 }
 
 /** What one change produces: the parts of the image it replaces, and its result. */
 interface Changed<T> {
   topics?: Map<string, TopicImage>
   brokerConfigs?: Map<string, Readonly<Record<string, string>>>
+  nextProducerId?: bigint
   result: T
 }
 
@@ -44,7 +47,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
-  private constructor (private readonly path: string, image: MetadataImage) {
+  private constructor (private readonly path: string, image: MetadataImage, private nextProducerId: bigint) {
     this.current = image
   }
 
@@ -67,7 +70,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
       topics: new Map(snapshot.topics.map(t => [t.name, t])),
       brokerConfigs: new Map(Object.entries(snapshot.brokerConfigs ?? {}))
     })
-    return new EmbeddedMetadataStore(path, image)
+    return new EmbeddedMetadataStore(path, image, BigInt(snapshot.nextProducerId ?? '0'))
   }
 
   image (): MetadataImage { return this.current }
@@ -141,6 +144,16 @@ export class EmbeddedMetadataStore implements MetadataStore {
     })
   }
 
+  allocateProducerIds (count: number): Promise<ProducerIdBlock> {
+    return this.change(() => {
+      if (!Number.isInteger(count) || count < 1) throw new MetadataError('TRIB_METADATA_INVALID_PRODUCER_ID_BLOCK', `cannot allocate ${count} producer ids`)
+      const firstId = this.nextProducerId
+      const next = firstId + BigInt(count)
+      if (next - 1n > MAX_PRODUCER_ID) throw new MetadataError('TRIB_METADATA_PRODUCER_IDS_EXHAUSTED', 'the producer id space is exhausted')
+      return { nextProducerId: next, result: { firstId, count } }
+    })
+  }
+
   onChange (listener: (image: MetadataImage) => void): () => void {
     this.listeners.add(listener)
     return () => { this.listeners.delete(listener) }
@@ -159,8 +172,12 @@ export class EmbeddedMetadataStore implements MetadataStore {
       const topics = changed.topics ?? this.current.topics
       const brokerConfigs = changed.brokerConfigs ?? this.current.brokerConfigs
       const epoch = this.current.epoch + 1
-      const snapshot: Snapshot = { version: FORMAT_VERSION, epoch, topics: [...topics.values()], brokerConfigs: Object.fromEntries(brokerConfigs) }
+      const nextProducerId = changed.nextProducerId ?? this.nextProducerId
+      const snapshot: Snapshot = {
+        version: FORMAT_VERSION, epoch, topics: [...topics.values()], brokerConfigs: Object.fromEntries(brokerConfigs), nextProducerId: nextProducerId.toString()
+      }
       await writeFileDurably(this.path, JSON.stringify(snapshot))
+      this.nextProducerId = nextProducerId
       this.current = buildImage({ ...this.current, epoch, topics, brokerConfigs })
       for (const l of this.listeners) l(this.current)
       return changed.result

@@ -1,5 +1,5 @@
 export type { MetadataImage, TopicImage, PartitionImage, BrokerImage } from './image.js'
 export { buildImage } from './image.js'
-export { type MetadataStore, type NewTopic, type ConfigUpdate, type MetadataErrorCode, MetadataError, collidingTopic } from './store.js'
+export { type MetadataStore, type NewTopic, type ConfigUpdate, type MetadataErrorCode, type ProducerIdBlock, MetadataError, MAX_PRODUCER_ID, collidingTopic } from './store.js'
 export { EmbeddedMetadataStore, type EmbeddedStoreOptions } from './embedded-store.js'
 export { loadOrCreateMetaProperties, newClusterId, MetaPropertiesError, type MetaProperties } from './meta-properties.js'

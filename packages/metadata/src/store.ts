@@ -20,6 +20,14 @@ export type MetadataErrorCode =
   | 'TRIB_METADATA_UNKNOWN_TOPIC_ID'
   | 'TRIB_METADATA_INVALID_PARTITIONS'
   | 'TRIB_METADATA_CLOSED'
+  | 'TRIB_METADATA_INVALID_PRODUCER_ID_BLOCK'
+  | 'TRIB_METADATA_PRODUCER_IDS_EXHAUSTED'
+
+/** A range of producer ids handed to one broker: `firstId` .. `firstId + count - 1` (Kafka's ProducerIdsBlock). */
+export interface ProducerIdBlock { firstId: bigint, count: number }
+
+/** Producer ids are int64 on the wire; Kafka refuses blocks past Long.MAX. */
+export const MAX_PRODUCER_ID = 0x7fffffffffffffffn
 
 /** Why a metadata change was refused; mapped to Kafka error codes at the edge. */
 export class MetadataError extends Error {
@@ -70,6 +78,12 @@ export interface MetadataStore {
   alterTopicConfigs (name: string, update: ConfigUpdate): Promise<TopicImage>
   /** Replaces the dynamic configs of a broker resource ('' = cluster default); returns the new set. */
   alterBrokerConfigs (resource: string, update: ConfigUpdate): Promise<Readonly<Record<string, string>>>
+  /**
+   * Hands out `count` producer ids never handed out before, durably, so that
+   * no id is reused after a restart (Kafka's controller answers
+   * AllocateProducerIds with blocks of 1000 the same way, KIP-730).
+   */
+  allocateProducerIds (count: number): Promise<ProducerIdBlock>
   /** Called after every change with the new image. Returns an unsubscribe function. */
   onChange (listener: (image: MetadataImage) => void): () => void
   close (): Promise<void>

@@ -19,3 +19,4 @@ export async function startTestBroker (options: StartBrokerOptions = {}): Promis
   const broker = await startBroker({ port: 0, host: '127.0.0.1', logLevel: 'warn', ...options })
   return Object.assign(broker, { bootstrap: `${broker.host}:${broker.port}` })
 }
+export { FaultProxy, type FaultProxyOptions } from './fault-proxy.js'

@@ -828,6 +828,16 @@ export const CONFIG_DEFINITIONS = [
     doc: 'Time without writes after which a producer id\'s sequence state is dropped from a partition (KIP-854).',
     group: G.TRANSACTIONS
   },
+  {
+    name: 'producer.id.expiration.check.interval.ms',
+    type: ConfigType.INT,
+    default: '600000',
+    validator: atLeast(1),
+    importance: Importance.LOW,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'How often every partition drops the state of producers idle for longer than producer.id.expiration.ms.',
+    group: G.TRANSACTIONS
+  },
 
   // --- Request handling
   {

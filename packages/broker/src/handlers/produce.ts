@@ -14,9 +14,12 @@
 // write. acks -1: answered once the data is durable under the log's flush
 // policy, bounded by timeout_ms (REQUEST_TIMED_OUT).
 //
-// Idempotent and transactional batches (producer_id >= 0) are accepted and
-// appended as they are: producer state, sequence checks and transaction
-// markers come with the exactly-once issue.
+// Idempotent batches (producer_id >= 0) are checked against the partition's
+// producer state where appends are ordered (Partition.append): a retry of
+// one of the producer's last 5 batches is answered NONE with its original
+// base offset and not written again; OUT_OF_ORDER_SEQUENCE_NUMBER for a gap,
+// INVALID_PRODUCER_EPOCH for an older epoch (Kafka 4). Transactional
+// checks (KIP-890) and markers come with the transaction coordinator.
 import { ErrorCode, ProtocolError, type Input } from '@tributary/protocol'
 import {
   ProduceApi, type ProduceRequestPartitionProduceData, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse

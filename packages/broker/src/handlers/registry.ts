@@ -9,6 +9,7 @@ import describeCluster from './describe-cluster.js'
 import describeConfigs from './describe-configs.js'
 import describeGroups from './describe-groups.js'
 import describeLogDirs from './describe-log-dirs.js'
+import describeProducers from './describe-producers.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import fetch from './fetch.js'
 import consumerGroupDescribe from './consumer-group-describe.js'
@@ -21,6 +22,7 @@ import offsetCommit from './offset-commit.js'
 import offsetDelete from './offset-delete.js'
 import offsetFetch from './offset-fetch.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
+import initProducerId from './init-producer-id.js'
 import joinGroup from './join-group.js'
 import leaveGroup from './leave-group.js'
 import listOffsets from './list-offsets.js'
@@ -47,6 +49,8 @@ export const handlers: readonly Handler[] = [
   describeTopicPartitions,
   describeLogDirs,
   produce,
+  initProducerId,
+  describeProducers,
   fetch,
   listOffsets,
   offsetForLeaderEpoch,

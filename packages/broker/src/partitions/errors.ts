@@ -15,6 +15,10 @@ export function kafkaCodeOf (err: unknown): number {
         return ErrorCode.NOT_LEADER_OR_FOLLOWER
       case 'TRIB_LOG_STORAGE':
         return ErrorCode.KAFKA_STORAGE_ERROR
+      case 'TRIB_LOG_OUT_OF_ORDER_SEQUENCE':
+        return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER
+      case 'TRIB_LOG_INVALID_PRODUCER_EPOCH':
+        return ErrorCode.INVALID_PRODUCER_EPOCH
     }
   }
   return ErrorCode.UNKNOWN_SERVER_ERROR

@@ -41,6 +41,10 @@ export async function checkRecords (records: Buffer | null, tp: string, settings
   }
   if (!verifyBatchCrc(records)) return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: `Record batch of ${tp} fails its CRC-32C.` }
   if (header.isControl) return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'Clients may not produce control batches.' }
+  // LogValidator: an idempotent batch must carry a sequence number.
+  if (header.producerId >= 0n && header.baseSequence < 0) {
+    return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: `Invalid sequence number ${header.baseSequence} in record batch with producerId ${header.producerId}` }
+  }
   // The header holds the largest timestamp, so after.max.ms needs no decoding; the smallest can be any
   // record's, so a before.max.ms other than Kafka's default (Long.MAX, no bound) means reading the records.
   const timestampsSuspect = !settings.logAppendTime && header.timestampType === TimestampType.CREATE_TIME &&

@@ -26,6 +26,7 @@ export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>()
   private syncing: Promise<void> = Promise.resolve()
   private unsubscribe: (() => void) | null = null
+  private expiryTimer: NodeJS.Timeout | null = null
   private closed = false
 
   private constructor (private readonly options: ReplicaManagerOptions, private readonly logs: LogManager) {}
@@ -46,6 +47,9 @@ export class ReplicaManager {
       throw err
     }
     manager.unsubscribe = options.metadata.onChange(image => manager.requestSync(image))
+    // Kafka's producer-id expiration task: every producer.id.expiration.check.interval.ms.
+    manager.expiryTimer = setInterval(() => manager.expireProducers(Date.now()), options.config().getInt('producer.id.expiration.check.interval.ms'))
+    manager.expiryTimer.unref()
     return manager
   }
 
@@ -83,11 +87,19 @@ export class ReplicaManager {
         if (this.partitions.has(key)) continue
         const log = await this.logs.getOrCreateLog(topic.name, p.index)
         if (this.closed) return
-        this.partitions.set(key, new Partition(topic.name, p.index, log))
+        const partition = await Partition.open(topic.name, p.index, log, this.options.config().getInt('producer.id.expiration.ms'), this.options.logger)
+        if (this.closed) return
+        this.partitions.set(key, partition)
         opened = true
       }
       if (!opened) this.logs.reconfigure(topic.name)
     }
+  }
+
+  /** Drops the state of producers idle for producer.id.expiration.ms in every partition. */
+  expireProducers (nowMs: number): void {
+    const expirationMs = this.options.config().getInt('producer.id.expiration.ms')
+    for (const p of this.partitions.values()) p.expireProducers(nowMs, expirationMs)
   }
 
   /** Removes a deleted topic's logs (renamed, then removed after file.delete.delay.ms). */
@@ -106,8 +118,11 @@ export class ReplicaManager {
     if (this.closed) return
     this.closed = true
     this.unsubscribe?.()
+    if (this.expiryTimer !== null) clearInterval(this.expiryTimer)
     await this.syncing
     for (const p of this.partitions.values()) p.wake()
+    // A clean close snapshots the producer state at the log end, so the next start replays nothing.
+    for (const p of this.partitions.values()) p.snapshot()
     await this.logs.close()
   }
 }
