@@ -114,19 +114,37 @@ describe('timeouts, versions and idempotence', () => {
   })
 
   test('idempotence left unset is silently off against a broker without InitProducerId; explicit true is an error', async () => {
-    assert.ok(!apiKeys.some(k => k.apiKey === INIT_PRODUCER_ID), 'this test assumes the broker does not serve InitProducerId yet')
-    const quiet = new Producer({ brokers: [broker.bootstrap] })
+    // The broker serves InitProducerId; an older one is simulated by leaving it out of ApiVersions.
+    await broker.setInterceptor(req => req.header.requestApiKey === API_VERSIONS
+      ? { errorCode: 0, apiKeys: apiKeys.filter(k => k.apiKey !== INIT_PRODUCER_ID) }
+      : undefined)
     try {
-      await quiet.send({ topic: 'i', messages: [{ value: 'x' }] })
-      assert.equal(quiet.idempotent, false)
+      const quiet = new Producer({ brokers: [broker.bootstrap] })
+      try {
+        await quiet.send({ topic: 'i', messages: [{ value: 'x' }] })
+        assert.equal(quiet.idempotent, false)
+      } finally {
+        await quiet.close()
+      }
+      const strict = new Producer({ brokers: [broker.bootstrap], idempotent: true })
+      try {
+        await assert.rejects(strict.send({ topic: 'i', messages: [{ value: 'x' }] }), (e: unknown) => e instanceof ClientStateError && /InitProducerId/.test(e.message))
+      } finally {
+        await strict.close().catch(() => {})
+      }
     } finally {
-      await quiet.close()
+      await broker.setInterceptor(undefined)
     }
-    const strict = new Producer({ brokers: [broker.bootstrap], idempotent: true })
+  })
+
+  test('idempotence is on by default against this broker, which serves InitProducerId', async () => {
+    assert.ok(apiKeys.some(k => k.apiKey === INIT_PRODUCER_ID))
+    const producer = new Producer({ brokers: [broker.bootstrap] })
     try {
-      await assert.rejects(strict.send({ topic: 'i', messages: [{ value: 'x' }] }), (e: unknown) => e instanceof ClientStateError && /InitProducerId/.test(e.message))
+      await producer.send({ topic: 'i2', messages: [{ value: 'x' }, { value: 'y' }] })
+      assert.equal(producer.idempotent, true)
     } finally {
-      await strict.close().catch(() => {})
+      await producer.close()
     }
   })
 
