@@ -63,6 +63,23 @@ function inSequence (lastSeq: number, nextSeq: number): boolean {
   return nextSeq === lastSeq + 1 || (nextSeq === 0 && lastSeq === INT32_MAX)
 }
 
+
+/**
+ * A producer's entry after one more batch: the last BATCHES_TO_RETAIN
+ * batches of its current epoch (a new epoch starts the list afresh).
+ */
+function withBatch (entry: ProducerEntry | undefined, b: ProducerBatch, meta: BatchMetadata): ProducerEntry {
+  const kept = entry !== undefined && entry.producerEpoch === b.producerEpoch ? entry.batches.slice(-(BATCHES_TO_RETAIN - 1)) : []
+  return {
+    producerId: b.producerId,
+    producerEpoch: b.producerEpoch,
+    batches: [...kept, meta],
+    lastTimestamp: b.maxTimestamp,
+    coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
+    currentTxnFirstOffset: entry?.currentTxnFirstOffset ?? -1n
+  }
+}
+
 /** The entries an append would leave, computed before the write; `commit` installs them. */
 export class ProducerAppendPlan {
   constructor (private readonly state: ProducerStateManager, readonly updated: ReadonlyMap<bigint, ProducerEntry>) {}
@@ -100,16 +117,7 @@ export class ProducerStateManager {
       checkSequence(entry, b, firstSeq)
       const [firstOffset, lastOffset] = offsets[i]!
       const meta: BatchMetadata = { firstSeq, lastSeq, firstOffset, lastOffset, timestamp: b.maxTimestamp }
-      const sameEpoch = entry !== undefined && entry.producerEpoch === b.producerEpoch
-      const kept = sameEpoch ? entry.batches.slice(-(BATCHES_TO_RETAIN - 1)) : []
-      staged.set(b.producerId, {
-        producerId: b.producerId,
-        producerEpoch: b.producerEpoch,
-        batches: [...kept, meta],
-        lastTimestamp: b.maxTimestamp,
-        coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
-        currentTxnFirstOffset: entry?.currentTxnFirstOffset ?? -1n
-      })
+      staged.set(b.producerId, withBatch(entry, b, meta))
     }
     return { kind: 'append', plan: new ProducerAppendPlan(this, staged) }
   }
@@ -119,15 +127,7 @@ export class ProducerStateManager {
     if (b.producerId < 0n) return
     const entry = this.entries.get(b.producerId)
     const meta: BatchMetadata = { firstSeq: b.baseSequence, lastSeq: lastSequence(b.baseSequence, b.lastOffsetDelta), firstOffset, lastOffset, timestamp: b.maxTimestamp }
-    const kept = entry !== undefined && entry.producerEpoch === b.producerEpoch ? entry.batches.slice(-(BATCHES_TO_RETAIN - 1)) : []
-    this.entries.set(b.producerId, {
-      producerId: b.producerId,
-      producerEpoch: b.producerEpoch,
-      batches: [...kept, meta],
-      lastTimestamp: b.maxTimestamp,
-      coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
-      currentTxnFirstOffset: entry?.currentTxnFirstOffset ?? -1n
-    })
+    this.entries.set(b.producerId, withBatch(entry, b, meta))
   }
 
   /** @internal Installs a plan's entries. */

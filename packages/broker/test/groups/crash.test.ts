@@ -4,7 +4,6 @@
 // sent only once the records are durable). Offsets grow with every commit,
 // so a group's committed offset after the crash must lie between its last
 // acknowledged commit and its last sent one.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,30 +13,12 @@ import assert from 'node:assert/strict'
 import { ErrorCode } from '@tributary/protocol'
 import { CreateTopicsApi, FindCoordinatorApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol/apis'
 import { startBroker } from '../../src/index.js'
+import { startChildBroker } from '../child-broker.js'
 import { RawClient } from '../raw-client.js'
 
 const ROUNDS = 8
 const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4']
 const FIXTURE = fileURLToPath(new URL('./fixtures/commit-broker.js', import.meta.url))
-
-function startChild (dir: string): Promise<{ port: number, kill: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-    const hard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child not ready in 15 s: ${err}`)) }, 15_000)
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { err += c })
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      out += c
-      const m = /ready (\d+)\n/.exec(out)
-      if (m === null) return
-      clearTimeout(hard)
-      resolve({ port: Number(m[1]), kill: async () => { child.kill('SIGKILL'); await exited } })
-    })
-    child.once('error', reject)
-  })
-}
 
 async function commit (c: RawClient, group: string, offset: bigint): Promise<number> {
   const r = await c.request(OffsetCommitApi, 8, {
@@ -55,7 +36,7 @@ test(`acknowledged offset commits survive SIGKILL (${ROUNDS} rounds)`, { timeout
   let totalAcked = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const child = await startChild(dir)
+      const child = await startChildBroker(FIXTURE, dir)
       const c = await RawClient.connect(child.port)
       if (round === 0) {
         const created = await c.request(CreateTopicsApi, 7, { topics: [{ name: 't', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false })

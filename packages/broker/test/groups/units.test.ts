@@ -9,25 +9,11 @@ import { GroupShard } from '../../src/groups/shard.js'
 import { GroupCoordinator } from '../../src/groups/coordinator.js'
 import { expiredOffsetRecords } from '../../src/groups/offsets/expiry.js'
 import type { GroupSettings } from '../../src/groups/settings.js'
+import { silentLogger, testGroupSettings } from './fixtures.js'
 
-const silent = { trace () {}, debug () {}, info () {}, warn () {}, error () {}, fatal () {}, child () { return silent } } as any
+const silent = silentLogger
 
-export const SETTINGS: GroupSettings = {
-  offsetsTopicPartitions: 50,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetsCommitTimeoutMs: 5000,
-  offsetMetadataMaxBytes: 4096,
-  groupInitialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1800000,
-  groupMaxSize: 100,
-  rebalanceProtocols: ['classic', 'consumer'],
-  consumerSessionTimeoutMs: 45000,
-  consumerHeartbeatIntervalMs: 5000,
-  consumerMaxSize: 100,
-  consumerAssignors: ['uniform', 'range']
-}
+const SETTINGS: GroupSettings = testGroupSettings()
 
 describe('partition of a group', () => {
   test('is Java String.hashCode, made non-negative, modulo the partition count', () => {

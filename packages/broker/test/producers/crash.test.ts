@@ -5,7 +5,6 @@
 // flight, as a client does after a lost connection. The acknowledged one
 // must be answered with its original offset and not written again, and at
 // the end the log holds every sequence exactly once, in order.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@tributary/protocol'
+import { startChildBroker } from '../child-broker.js'
 import { RawClient } from '../raw-client.js'
 import { createTopic, initProducerId, produceIdem, readValues } from './helpers.js'
 
@@ -21,25 +21,6 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/idem-broker.js', import.meta.u
 /** 20 KB per record: 1 MiB segments roll every ~50 batches, so rounds cross roll snapshots. */
 const PAD = 20_000
 
-function startChild (dir: string): Promise<{ port: number, kill: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-    const hard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child not ready in 15 s: ${err}`)) }, 15_000)
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { err += c })
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      out += c
-      const m = /ready (\d+)\n/.exec(out)
-      if (m === null) return
-      clearTimeout(hard)
-      resolve({ port: Number(m[1]), kill: async () => { child.kill('SIGKILL'); await exited } })
-    })
-    child.once('error', reject)
-  })
-}
-
 test(`a batch retried after SIGKILL is still deduplicated (${ROUNDS} rounds)`, { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-idem-crash-'))
   let pid = -1n
@@ -47,7 +28,7 @@ test(`a batch retried after SIGKILL is still deduplicated (${ROUNDS} rounds)`, {
   let lastAcked: { seq: number, offset: bigint } | null = null
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const child = await startChild(dir)
+      const child = await startChildBroker(FIXTURE, dir)
       const c = await RawClient.connect(child.port)
       try {
         if (round === 0) {
@@ -82,7 +63,7 @@ test(`a batch retried after SIGKILL is still deduplicated (${ROUNDS} rounds)`, {
         c.close()
       }
     }
-    const child = await startChild(dir)
+    const child = await startChildBroker(FIXTURE, dir)
     const c = await RawClient.connect(child.port)
     try {
       const values = await readValues(c, 'crash')

@@ -9,25 +9,11 @@ import type { GroupRecord } from '../../../src/groups/records/index.js'
 import type { GroupSettings } from '../../../src/groups/settings.js'
 import { Timers } from '../../../src/groups/timers.js'
 import type { Logger } from '../../../src/network/index.js'
+import { silentLogger, testGroupSettings } from '../fixtures.js'
 
-const silent: Logger = { child: () => silent, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+const silent: Logger = silentLogger
 
-export const SETTINGS: GroupSettings = {
-  offsetsTopicPartitions: 1,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetsCommitTimeoutMs: 5000,
-  offsetMetadataMaxBytes: 4096,
-  groupInitialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1_800_000,
-  groupMaxSize: 100,
-  rebalanceProtocols: ['classic', 'consumer'],
-  consumerSessionTimeoutMs: 45_000,
-  consumerHeartbeatIntervalMs: 5000,
-  consumerMaxSize: 100,
-  consumerAssignors: ['uniform', 'range']
-}
+export const SETTINGS: GroupSettings = testGroupSettings({ offsetsTopicPartitions: 1 })
 
 /**
  * A coordinator shard without a log: `write` records the batches and

@@ -9,25 +9,11 @@ import { ConsumerGroupManager, type HeartbeatRequest, type HeartbeatResponse } f
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../../src/groups/records/index.js'
 import type { GroupSettings } from '../../../src/groups/settings.js'
 import { OffsetStore } from '../../../src/groups/offsets/offset-store.js'
+import { silentLogger, testGroupSettings } from '../fixtures.js'
 
-export const silent = { trace () {}, debug () {}, info () {}, warn () {}, error () {}, fatal () {}, child () { return silent } } as any
+export const silent = silentLogger
 
-export const CONSUMER_SETTINGS: GroupSettings = {
-  offsetsTopicPartitions: 50,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetsCommitTimeoutMs: 5000,
-  offsetMetadataMaxBytes: 4096,
-  groupInitialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1800000,
-  groupMaxSize: 100,
-  rebalanceProtocols: ['classic', 'consumer'],
-  consumerSessionTimeoutMs: 45000,
-  consumerHeartbeatIntervalMs: 5000,
-  consumerMaxSize: 100,
-  consumerAssignors: ['uniform', 'range']
-}
+export const CONSUMER_SETTINGS: GroupSettings = testGroupSettings()
 
 /** A stable topic id for a name (so that tests can write expected assignments). */
 export function topicId (name: string): string {
