@@ -56,7 +56,7 @@ for (const [pkg, allowed] of Object.entries(ALLOWED)) {
       if (spec.startsWith('@tributary/')) {
         const [, name, ...rest] = spec.split('/')
         if (!allowedHere.includes(name)) problems.push(`${rel}: ${pkg} may not import @tributary/${name}`)
-        else if (rest.length > 0 && !(name === 'protocol' && rest[0] === 'apis' && rest.length <= 2)) problems.push(`${rel}: import the package entry '@tributary/${name}', not '${spec}'`)
+        else if (rest.length > 0 && !(name === 'protocol' && rest[0] === 'apis' && rest.length <= 2) && !(name === 'broker' && rest[0] === 'handlers' && rest.length === 1)) problems.push(`${rel}: import the package entry '@tributary/${name}', not '${spec}'`)
       } else if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec)
         if (!target.startsWith(pkgDir + '/') && !RELATIVE_EXCEPTIONS.has(`${pkg} -> ${relative(root, target)}`)) problems.push(`${rel}: relative import '${spec}' leaves ${pkg}`)

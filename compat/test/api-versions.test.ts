@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode, decodeResponse, encodeFrame, encodeRequest } from '@tributary/protocol'
 import { ApiVersionsApi, MetadataApi, type ApiVersionsResponseApiVersion } from '@tributary/protocol/apis'
-import { handlers } from '@tributary/broker'
+import { handlers } from '@tributary/broker/handlers'
 import { runOk, startTestBroker, type TestBroker } from '@tributary/testkit'
 import { RawClient } from './helpers/raw-client.js'
 

@@ -8,7 +8,6 @@ import { Dispatcher, type RequestInterceptor } from './dispatcher.js'
 import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
 import { GroupCoordinator } from './groups/coordinator.js'
-import { groupManagers } from './groups/managers.js'
 import { groupSettingsOf } from './groups/settings.js'
 import { ProducerIdManager } from './producers/producer-ids.js'
 import { FetchSessionCache } from './partitions/fetch-sessions.js'
@@ -109,7 +108,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
         }
         return ErrorCode.NONE
       },
-      managers: groupManagers
+      managers: async () => (await import('./groups/managers.js')).groupManagers
     })
     const state: BrokerState = {
       settings: {
@@ -164,6 +163,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
     }
     const image = metadata.image()
     log.info({ listeners: bound, logDirs: config.logDirs, clusterId: image.clusterId }, 'broker started')
+    // The handlers load once the sockets are bound; a request that arrives before waits for them.
+    dispatcher.load().catch(err => { log.error({ err: (err as Error).message }, 'loading the request handlers failed') })
     let closing: Promise<void> | undefined
     const store = metadata
     return {

@@ -3,9 +3,7 @@ import {
   type ApiDescriptor, type ApiLookup, type RequestHeader
 } from '@tributary/protocol'
 import { ApiVersionsApi } from '@tributary/protocol/apis/api-versions'
-import { advertisedApiVersions } from './handlers/advertised.js'
-import type { RequestContext } from './handlers/define.js'
-import { handlerFor } from './handlers/registry.js'
+import type { Handler, RequestContext } from './handlers/define.js'
 import type { ConnectionContext, RequestHandler } from './network/index.js'
 import type { BrokerState } from './state.js'
 import { channels } from './diagnostics.js'
@@ -37,8 +35,15 @@ export interface InterceptedRequest {
  */
 export type RequestInterceptor = (req: InterceptedRequest) => unknown | Promise<unknown>
 
-function servedApi (apiKey: number): ApiDescriptor | undefined {
-  return handlerFor(apiKey)?.api
+/** What the dispatcher needs of the handler registry, loaded lazily (see Dispatcher.load). */
+interface Registry {
+  handlerFor: (apiKey: number) => Handler | undefined
+  advertisedApiVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
+}
+
+async function loadRegistry (): Promise<Registry> {
+  const [{ handlerFor }, { advertisedApiVersions }] = await Promise.all([import('./handlers/registry.js'), import('./handlers/advertised.js')])
+  return { handlerFor, advertisedApiVersions }
 }
 
 /**
@@ -48,10 +53,23 @@ function servedApi (apiKey: number): ApiDescriptor | undefined {
  */
 export class Dispatcher implements RequestHandler {
   private interceptor: RequestInterceptor | undefined
-  /** Codecs the dispatcher can decode: the served APIs, or every API while a test interceptor is set. */
-  private lookup: ApiLookup = servedApi
+  private registry: Registry | undefined
+  private loading: Promise<Registry> | undefined
+  /** Every codec, while a test interceptor is set; otherwise the served APIs' codecs. */
+  private allApis: ApiLookup | undefined
 
   constructor (private readonly broker: BrokerState) {}
+
+  /**
+   * Loads the handlers and their codecs (most of the broker's code). The
+   * broker starts this once its listeners are bound, so that start-up is
+   * not held by compiling code no request has needed yet; a request that
+   * comes first waits for it.
+   */
+  load (): Promise<Registry> {
+    this.loading ??= loadRegistry().then(r => { this.registry = r; return r })
+    return this.loading
+  }
 
   /**
    * Installs a test interceptor. It may answer APIs the broker does not
@@ -61,15 +79,17 @@ export class Dispatcher implements RequestHandler {
   async setInterceptor (interceptor: RequestInterceptor | undefined): Promise<void> {
     if (interceptor !== undefined) {
       const { apiByKey } = await import('@tributary/protocol/apis')
-      this.lookup = apiByKey
+      this.allApis = apiByKey
     } else {
-      this.lookup = servedApi
+      this.allApis = undefined
     }
     this.interceptor = interceptor
   }
 
   async handle (frame: Buffer, conn: ConnectionContext): Promise<Buffer | null> {
-    const { header, api, body } = decodeRequestHeader(frame, this.lookup)
+    const registry = this.registry ?? await this.load()
+    const { handlerFor } = registry
+    const { header, api, body } = decodeRequestHeader(frame, this.allApis ?? (key => handlerFor(key)?.api))
     const apiKey = header.requestApiKey
     const version = header.requestApiVersion
     if (api === undefined) throw new RequestRejectedError(`API key ${apiKey} is not supported`)
@@ -79,7 +99,7 @@ export class Dispatcher implements RequestHandler {
     const min = handler?.minVersion ?? api.minVersion
     const max = handler?.maxVersion ?? api.maxVersion
     if (version < min || version > max) {
-      if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(header.correlationId)
+      if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(registry, header.correlationId)
       throw new RequestRejectedError(`${api.name} v${version} is not supported (v${min}-${max})`)
     }
     const request = api.readRequest(body, version)
@@ -102,10 +122,10 @@ export class Dispatcher implements RequestHandler {
    * answer in v0 with UNSUPPORTED_VERSION and, as Kafka does, only the
    * range of ApiVersions itself, so that it can retry with a version we share.
    */
-  private unsupportedApiVersions (correlationId: number): Buffer {
+  private unsupportedApiVersions (registry: Registry, correlationId: number): Buffer {
     return encodeResponse(ApiVersionsApi, 0, correlationId, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: advertisedApiVersions().filter(k => k.apiKey === API_VERSIONS_KEY)
+      apiKeys: registry.advertisedApiVersions().filter(k => k.apiKey === API_VERSIONS_KEY)
     })
   }
 }

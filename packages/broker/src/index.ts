@@ -2,6 +2,5 @@ export { startBroker, type Broker, type BoundListener, type StartBrokerOptions }
 export type { RequestInterceptor, InterceptedRequest } from './dispatcher.js'
 export { loadConfig, BrokerConfig, ConfigError, isConfigError, CONFIG_DEFINITIONS, flagName, renderConfigurationDocs } from './config/index.js'
 export type { LoadConfigOptions, ConfigKey } from './config/index.js'
-export { handlers } from './handlers/registry.js'
 export type { Logger } from './network/index.js'
 export { createLogger, type LogLevel } from './logger.js'

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode, decodeResponse, Writer, writeRequestHeader } from '@tributary/protocol'
 import { ApiVersionsApi, MetadataApi } from '@tributary/protocol/apis'
-import { startBroker, handlers, type Broker } from '../src/index.js'
+import { startBroker, type Broker } from '../src/index.js'
+import { handlers } from '../src/handlers/registry.js'
 import { RawClient } from './raw-client.js'
 
 let broker: Broker

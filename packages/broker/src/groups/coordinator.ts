@@ -16,8 +16,12 @@ export interface GroupCoordinatorOptions {
   logger: Logger
   /** Creates `__consumer_offsets` (auto-creation with its internal-topic settings); error code on failure. */
   createOffsetsTopic: () => Promise<number>
-  /** The group type state machines every shard runs (classic, consumer). */
-  managers: readonly ManagerFactory[]
+  /**
+   * The group type state machines every shard runs (classic, consumer),
+   * loaded when the first shard loads: a broker that never sees a group
+   * does not compile them at start-up.
+   */
+  managers: () => Promise<readonly ManagerFactory[]>
 }
 
 /** A shard ready for requests, or the Kafka error code a group request gets instead. */
@@ -123,10 +127,10 @@ export class GroupCoordinator {
     const existing = this.loading.get(index)
     if (existing !== undefined) return existing
     const run = (async () => {
-      const partition = await this.options.replicas.getAsync(CONSUMER_OFFSETS_TOPIC, index)
+      const [partition, factories] = await Promise.all([this.options.replicas.getAsync(CONSUMER_OFFSETS_TOPIC, index), this.options.managers()])
       if (partition === undefined || this.closed) { this.loading.delete(index); return }
       const o = this.options
-      const shard = new GroupShard(index, partition, o.settings, o.logger, o.metadata, o.managers)
+      const shard = new GroupShard(index, partition, o.settings, o.logger, o.metadata, factories)
       this.shards.set(index, shard)
       try {
         await shard.load()

@@ -115,7 +115,7 @@ describe('coordinator loading', () => {
       replicas: { getAsync: async () => { await gate; return undefined } } as any,
       logger: silent,
       createOffsetsTopic: async () => ErrorCode.NONE,
-      managers: []
+      managers: async () => []
     })
     assert.equal(coordinator.shardFor('g').errorCode, ErrorCode.NOT_COORDINATOR)
     topicExists = true
