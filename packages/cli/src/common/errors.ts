@@ -55,6 +55,9 @@ export function describeError (err: unknown, brokers: readonly string[] = []): C
   }
   const outer = err as ErrorLike
   const name = r.name !== undefined && r.name in KAFKA_HINTS ? r.name : outer?.name ?? ''
-  const message = outer?.message ?? String(err)
+  let message = outer?.message ?? String(err)
+  // Kafka errors carry the call in their message; name the error too (e.g. UNKNOWN_TOPIC_OR_PARTITION).
+  const kafkaName = r.name !== undefined && /^[A-Z][A-Z_]+$/.test(r.name) ? r.name : undefined
+  if (kafkaName !== undefined && !message.includes(kafkaName)) message += ` (${kafkaName})`
   return new CliError(message, EXIT_FAILURE, KAFKA_HINTS[name] ?? KAFKA_HINTS[r.name ?? ''])
 }
