@@ -50,6 +50,12 @@ export async function groupState (admin: Admin, group: string): Promise<GroupSta
   const keys = new Map<string, TopicPartition>()
   for (const c of committed) keys.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition })
   for (const m of members) for (const tp of m.assignment) keys.set(tpKey(tp.topic, tp.partition), tp)
+  // Every partition of the topics the group reads, as kafka-consumer-groups.sh does for assigned ones: a
+  // partition without a commit shows '-' instead of disappearing from the table.
+  const topicNames = [...new Set([...keys.values()].map(tp => tp.topic))]
+  for (const t of topicNames.length === 0 ? [] : await admin.describeTopics(topicNames)) {
+    if (t.errorCode === 0) for (const p of t.partitions) keys.set(tpKey(t.name, p.partition), { topic: t.name, partition: p.partition })
+  }
   const byTopic = new Map<string, number[]>()
   for (const tp of keys.values()) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition])
   const ends = new Map<string, bigint>()
