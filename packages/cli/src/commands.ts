@@ -86,6 +86,23 @@ export function registerClusterCommands (program: Command): void {
     .option('-d, --delete <key>', 'remove a dynamic value, repeatable', collect))
     .action(lazy(() => import('./config/set.js')))
 
+  const bench = program.command('bench').description('throughput and latency benchmarks (kafka-*-perf-test)')
+  for (const kind of ['produce', 'consume', 'e2e'] as const) {
+    const cmd = withCommon(bench.command(kind).description(kind === 'produce' ? 'send records as fast as the window allows; latency to acknowledgement'
+      : kind === 'consume' ? 'read records from the start of the topic; throughput' : 'produce and consume at once; latency from send to receipt')
+      .option('-t, --topic <topic>', 'topic (created when missing)', 'tributary-bench')
+      .option('-n, --records <n>', 'how many records', '100000')
+      .option('-s, --record-size <bytes>', 'value size', '100')
+      .option('-p, --partitions <n>', 'partitions when the topic is created', '3')
+      .option('--max-in-flight <n>', 'unacknowledged records at most', '5000')
+      .option('-z, --compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
+      .option('--acks <acks>', 'all (-1), 1 or 0', 'all')
+      .option('--linger-ms <ms>', 'producer linger.ms', '5')
+      .option('--batch-size <bytes>', 'producer batch.size', '65536')
+      .option('--html <file>', 'also write the report as an HTML page (latency histogram, throughput over time)'))
+    cmd.action(lazy(() => kind === 'produce' ? import('./bench/produce.js') : kind === 'consume' ? import('./bench/consume.js') : import('./bench/e2e.js')))
+  }
+
   program.command('completion').argument('<shell>', 'bash or zsh').description('print a shell completion script')
     .addHelpText('after', '\nbash: source <(tributary completion bash)\nzsh:  tributary completion zsh > "${fpath[1]}/_tributary"')
     .action(async (shell: string) => {

@@ -2,7 +2,8 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import type { Consumer, ConsumerMessage, StartOffset, TopicPartition } from '@tributary/client'
 import { withAdmin } from '../common/admin.js'
 import { clientOptions } from '../common/connection.js'
-import { CliError, usage } from '../common/errors.js'
+import { usage } from '../common/errors.js'
+import { describeExisting } from '../common/topics.js'
 import { intArg } from '../common/parse.js'
 import { Progress } from '../common/progress.js'
 import type { Ctx } from '../common/run.js'
@@ -42,10 +43,9 @@ export async function run (ctx: Ctx, topics: string[], opts: Record<string, unkn
 
   // The partitions, and where each ends now (for --exit).
   const ends = await withAdmin(ctx.conn, async admin => {
-    const infos = await admin.describeTopics(topics)
+    const infos = await describeExisting(admin, topics)
     const out = new Map<string, { tp: TopicPartition, end: bigint }>()
     for (const t of infos) {
-      if (t.errorCode !== 0) throw new CliError(`topic '${t.name}' does not exist`, 1, 'list topics with `tributary topic list`')
       const parts = t.partitions.map(p => p.partition).filter(p => chosen === undefined || chosen.includes(p))
       if (chosen !== undefined) for (const p of chosen) if (p >= t.partitions.length) throw usage(`topic '${t.name}' has no partition ${p}`)
       const latest = await admin.listOffsets(t.name, parts.map(partition => ({ partition, spec: 'latest' as const })))

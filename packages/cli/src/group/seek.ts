@@ -1,5 +1,7 @@
 import { withAdmin } from '../common/admin.js'
 import { CliError, usage } from '../common/errors.js'
+import { describeExisting } from '../common/topics.js'
+import type { TopicInfo } from '@tributary/client'
 import { timestampArg } from '../common/parse.js'
 import { table, toJson } from '../common/output.js'
 import type { Ctx } from '../common/run.js'
@@ -45,8 +47,7 @@ export async function run (ctx: Ctx, [group]: string[], opts: Record<string, unk
       tps = []
       for (const arg of topicArgs) {
         const [topic, parts] = arg.split(':') as [string, string | undefined]
-        const [info] = await admin.describeTopics([topic])
-        if (info === undefined || info.errorCode !== 0) throw new CliError(`topic '${topic}' does not exist`, 1, 'list topics with `tributary topic list`')
+        const [info] = await describeExisting(admin, [topic]) as [TopicInfo]
         const list = parts === undefined ? info.partitions.map(p => p.partition) : parts.split(',').map(Number)
         for (const p of list) if (!Number.isInteger(p) || p < 0 || p >= info.partitions.length) throw usage(`topic '${topic}' has no partition ${p}`)
         tps.push(...list.map(partition => ({ topic, partition })))

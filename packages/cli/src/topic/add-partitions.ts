@@ -1,6 +1,8 @@
 import { withAdmin } from '../common/admin.js'
 import { intArg } from '../common/parse.js'
-import { CliError, usage } from '../common/errors.js'
+import { usage } from '../common/errors.js'
+import { describeExisting } from '../common/topics.js'
+import type { TopicInfo } from '@tributary/client'
 import { table, toJson } from '../common/output.js'
 import type { Ctx } from '../common/run.js'
 
@@ -9,8 +11,7 @@ export async function run (ctx: Ctx, [name]: string[], opts: Record<string, unkn
   const add = intArg(opts.num as string | undefined, '--num', 1)
   if (add === undefined) throw usage('how many partitions to add?', 'pass --num N')
   const res = await withAdmin(ctx.conn, async admin => {
-    const [info] = await admin.describeTopics([name!])
-    if (info === undefined || info.errorCode !== 0) throw new CliError(`topic '${name!}' does not exist`, 1, 'list topics with `tributary topic list`')
+    const [info] = await describeExisting(admin, [name!]) as [TopicInfo]
     const before = info.partitions.length
     await admin.createPartitions([{ topic: name!, count: before + add }])
     return { topic: name!, before, after: before + add }

@@ -1,4 +1,4 @@
-import { CliError } from '../common/errors.js'
+import { describeExisting } from '../common/topics.js'
 import { withAdmin } from '../common/admin.js'
 import { table, toJson } from '../common/output.js'
 import type { Ctx } from '../common/run.js'
@@ -10,19 +10,18 @@ import type { Ctx } from '../common/run.js'
  */
 export async function run (ctx: Ctx, [name]: string[]): Promise<number> {
   const d = await withAdmin(ctx.conn, async admin => {
-    const [info] = await admin.describeTopics([name!])
-    if (info === undefined || info.errorCode !== 0) throw new CliError(`topic '${name!}' does not exist`, 1, 'list topics with `tributary topic list`')
-    const parts = info.partitions.map(p => ({ partition: p.partition, spec: 'earliest' as const }))
+    const [info] = await describeExisting(admin, [name!])
+    const parts = info!.partitions.map(p => ({ partition: p.partition, spec: 'earliest' as const }))
     const starts = await admin.listOffsets(name!, parts)
     const ends = await admin.listOffsets(name!, parts.map(p => ({ ...p, spec: 'latest' as const })))
     const [configs] = await admin.describeConfigs([{ type: 'topic', name: name! }])
     return {
-      name: info.name,
-      topicId: info.topicId,
-      internal: info.isInternal,
-      partitionCount: info.partitions.length,
-      replicationFactor: info.partitions[0]?.replicas.length ?? 0,
-      partitions: info.partitions.map(p => ({
+      name: info!.name,
+      topicId: info!.topicId,
+      internal: info!.isInternal,
+      partitionCount: info!.partitions.length,
+      replicationFactor: info!.partitions[0]?.replicas.length ?? 0,
+      partitions: info!.partitions.map(p => ({
         partition: p.partition,
         leader: p.leader,
         leaderEpoch: p.leaderEpoch,

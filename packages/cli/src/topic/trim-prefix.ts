@@ -1,5 +1,7 @@
 import { withAdmin } from '../common/admin.js'
-import { CliError, usage } from '../common/errors.js'
+import { usage } from '../common/errors.js'
+import { describeExisting } from '../common/topics.js'
+import type { TopicInfo } from '@tributary/client'
 import { table, toJson } from '../common/output.js'
 import type { Ctx } from '../common/run.js'
 
@@ -14,8 +16,7 @@ export async function run (ctx: Ctx, [name]: string[], opts: Record<string, unkn
   if (raw !== 'end' && !/^\d+$/.test(raw)) throw usage(`--offset '${raw}' is neither a number nor 'end'`)
   const offset = raw === 'end' ? -1n : BigInt(raw)
   const res = await withAdmin(ctx.conn, async admin => {
-    const [info] = await admin.describeTopics([name!])
-    if (info === undefined || info.errorCode !== 0) throw new CliError(`topic '${name!}' does not exist`, 1, 'list topics with `tributary topic list`')
+    const [info] = await describeExisting(admin, [name!]) as [TopicInfo]
     const chosen = opts.partitions === undefined ? info.partitions.map(p => p.partition) : String(opts.partitions).split(',').map(Number)
     for (const p of chosen) if (!Number.isInteger(p) || p < 0 || p >= info.partitions.length) throw usage(`topic '${name!}' has no partition ${p}`)
     return await admin.deleteRecords(name!, chosen.map(partition => ({ partition, offset })))
