@@ -107,3 +107,11 @@ describe('tributary cluster, config, connection settings, completion', () => {
     assert.equal(fish.code, 2)
   })
 })
+
+test('tributary --help lists every command; each verb has its own help', async () => {
+  const r = await cliOk(null, ['--help'])
+  for (const c of ['start', 'topic', 'produce', 'consume', 'group', 'cluster', 'config', 'bench', 'completion']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`))
+  const seek = await cliOk(null, ['group', 'seek', '--help'])
+  assert.match(seek.stdout, /--execute/)
+  assert.match(seek.stdout, /--brokers <list>/)
+})

@@ -56,6 +56,9 @@ describe('tributary group', () => {
       assert.equal(committedLag.length, 1)
       assert.equal(committedLag[0]!.currentOffset, 1)
       assert.equal(committedLag[0]!.lag, committedLag[0]!.logEndOffset - 1)
+      const internal = rows((await cliOk(broker.bootstrap, ['topic', 'list', '--internal'])).stdout).map(r => r[0])
+      assert.ok(internal.includes('__consumer_offsets'))
+      assert.ok(!rows((await cliOk(broker.bootstrap, ['topic', 'list'])).stdout).some(r => r[0] === '__consumer_offsets'))
       const list = await cliOk(broker.bootstrap, ['group', 'list'])
       assert.ok(rows(list.stdout).some(row => row[0] === 'live' && row[1] === 'Stable'))
       // An active group's offsets cannot be reset, nor the group deleted.

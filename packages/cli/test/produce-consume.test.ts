@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka } from 'kafkajs'
 import { runOk, silentKafkaJsLogCreator, startTestBroker, type TestBroker } from '@tributary/testkit'
-import { cli, cliOk, removeHome, rows } from './helpers/cli.js'
+import { bin, cli, cliOk, home, removeHome, rows } from './helpers/cli.js'
 
 // `tributary produce` read back with kcat, `tributary consume` reading what
 // kcat wrote, and group consumption checked with kafkajs' admin.
@@ -31,6 +32,38 @@ describe('tributary produce / consume', () => {
     assert.match(r.stdout, /^produced 3 records to in\n/)
     assert.deepEqual(rows(r.stdout).slice(1), [['PARTITION', 'RECORDS', 'FIRST-OFFSET', 'LAST-OFFSET'], ['1', '3', '0', '2']])
     assert.deepEqual(await kcat('in', '%p|%o|%k|%s|%h\n'), ['1|0|k1|v1|src=cli', '1|1|k2|v2|src=cli,trace=7', '1|2||nokey|src=cli'])
+  })
+
+  test('produce with --acks 0 reports no offsets; kcat still reads the records', async () => {
+    const r = await cliOk(broker.bootstrap, ['produce', 'acks0', '--acks', '0', '--format', 'json'], { input: 'x\ny\n' })
+    const j = JSON.parse(r.stdout) as { records: number, partitions: Array<{ firstOffset: number | null }> }
+    assert.equal(j.records, 2)
+    assert.ok(j.partitions.every(p => p.firstOffset === null))
+    // acks=0: nothing confirms the write; kcat waits until both are there.
+    const kc = await runOk('kcat', ['-b', broker.bootstrap, '-C', '-t', 'acks0', '-o', 'beginning', '-c', '2', '-f', '%s\n'], { timeoutMs: 15_000 })
+    assert.equal(kc.stdout, 'x\ny\n')
+  })
+
+  test('a group consumer without --num stops on SIGINT, exit 0, having committed what it printed', async () => {
+    await runOk('kcat', ['-b', broker.bootstrap, '-P', '-t', 'sig', '-p', '0'], { input: 'one\ntwo\n' })
+    const child = spawn(process.execPath, [bin, 'consume', 'sig', '-g', 'sig-group', '-o', 'beginning'], { env: { PATH: process.env.PATH, HOME: home, TRIBUTARY_BROKERS: broker.bootstrap }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out === 'one\ntwo\n') resolve() })
+        void exited.then(code => reject(new Error(`exited ${code} early: ${out}`)))
+      })
+      child.kill('SIGINT')
+      assert.equal(await exited, 0)
+    } finally { clearTimeout(killer) }
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const [t] = await admin.fetchOffsets({ groupId: 'sig-group', topics: ['sig'] })
+      assert.equal(t!.partitions[0]!.offset, '2')
+    } finally { await admin.disconnect() }
   })
 
   test('produce: every codec; JSON report', async () => {

@@ -33,7 +33,7 @@ describe('tributary topic', () => {
     assert.deepEqual(JSON.parse(ok.stdout), [{ topic: 'orders', status: 'OK (exists)' }])
   })
 
-  test('list as a table and as JSON; --internal adds __consumer_offsets once it exists', async () => {
+  test('list as a table and as JSON', async () => {
     const r = await cliOk(broker.bootstrap, ['topic', 'list'])
     const t = rows(r.stdout)
     assert.deepEqual(t[0], ['NAME', 'PARTITIONS', 'REPLICAS'])
