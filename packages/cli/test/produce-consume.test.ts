@@ -136,6 +136,10 @@ describe('tributary produce / consume', () => {
     assert.equal(rest.stdout, '3\n')
     const k848 = await cliOk(broker.bootstrap, ['consume', 'kc', '-g', 'g848', '--group-protocol', 'consumer', '-o', 'beginning', '-n', '3', '-f', '%v'])
     assert.equal(k848.stdout, '1\n2\n3\n')
+    const d848 = JSON.parse((await cliOk(broker.bootstrap, ['group', 'describe', 'g848', '--format', 'json'])).stdout) as { type: string, totalLag: number, partitions: Array<{ currentOffset: number }> }
+    assert.equal(d848.type, 'consumer', 'a KIP-848 group is described with ConsumerGroupDescribe')
+    assert.equal(d848.totalLag, 0)
+    assert.deepEqual(d848.partitions.map(p => p.currentOffset), [3])
     const bad = await cli(broker.bootstrap, ['consume', 'kc', '-g', 'g1', '-o', '5'])
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /tributary group seek/)
