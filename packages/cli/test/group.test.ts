@@ -44,6 +44,9 @@ describe('tributary group', () => {
       const t = rows(r.stdout)
       assert.deepEqual(t[0], ['GROUP', 'COORDINATOR', 'STATE', 'TYPE', 'PROTOCOL', 'MEMBERS', 'TOTAL-LAG'])
       assert.deepEqual(t[1]!.slice(0, 6), ['live', '1', 'Stable', 'classic', 'RoundRobinAssigner', '1'])
+      assert.deepEqual(t[3]!, ['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'])
+      assert.deepEqual(t[4]!.slice(1), ['cli-test', t[4]![2]!, 'events:0,1'])
+      assert.match(t[4]![0]!, /^cli-test-/)
       const j = JSON.parse((await cliOk(broker.bootstrap, ['group', 'describe', 'live', '--format', 'json'])).stdout) as { members: Array<{ clientId: string }>, partitions: Array<{ partition: number, currentOffset: number | null, logEndOffset: number, lag: number | null, clientId: string | null }> }
       assert.equal(j.members.length, 1)
       assert.equal(j.members[0]!.clientId, 'cli-test')
