@@ -66,6 +66,17 @@ describe('tributary produce / consume', () => {
     } finally { await admin.disconnect() }
   })
 
+  test('a reader that goes away (| head -1) ends consume quietly with exit 0', async () => {
+    // More than a pipe buffer holds, so that writes fail once head has exited.
+    const file = join(dir, 'many.txt')
+    writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `record-${i}`).join('\n') + '\n')
+    await cliOk(broker.bootstrap, ['produce', 'many', '--file', file, '-p', '0'])
+    const r = await runOk('bash', ['-c', 'set -o pipefail; "$0" "$1" consume many -o beginning | head -1', process.execPath, bin],
+      { env: { PATH: process.env.PATH, HOME: home, TRIBUTARY_BROKERS: broker.bootstrap }, timeoutMs: 20_000 })
+    assert.equal(r.stdout, 'record-0\n')
+    assert.equal(r.stderr, '')
+  })
+
   test('produce: every codec; JSON report', async () => {
     for (const z of ['snappy', 'lz4', 'zstd', 'none']) {
       const r = await cliOk(broker.bootstrap, ['produce', 'out', '-z', z, '-p', '0', '--format', 'json'], { input: `${z}-a\n${z}-b\n` })

@@ -31,6 +31,15 @@ function exit (code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
 }
 
+/*
+ * A reader that goes away (`tributary consume t | head -1`) closes stdout:
+ * that ends the command quietly with exit 0, as kcat and `cat` do. A verb
+ * that must clean up first (consume commits and leaves its group) replaces
+ * the handler.
+ */
+let stdoutClosed: () => void = () => process.exit(0)
+export function onStdoutClosed (handler: () => void): void { stdoutClosed = handler }
+
 /** The action for a lazily loaded verb: the module is imported only when this command runs. */
 export function lazy (load: () => Promise<Verb>, opts: { templateFormat?: boolean } = {}): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
@@ -38,6 +47,10 @@ export function lazy (load: () => Promise<Verb>, opts: { templateFormat?: boolea
     const options = cmd.opts()
     const positional = args.slice(0, -2).flatMap(a => Array.isArray(a) ? a as string[] : a === undefined ? [] : [String(a)])
     let conn: ConnectionSettings | undefined
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') stdoutClosed()
+      else throw err
+    })
     try {
       conn = resolveConnection(options as GlobalOptions)
       const raw = options.format as string | undefined

@@ -6,7 +6,7 @@ import { usage } from '../common/errors.js'
 import { describeExisting } from '../common/topics.js'
 import { intArg } from '../common/parse.js'
 import { Progress } from '../common/progress.js'
-import type { Ctx } from '../common/run.js'
+import { onStdoutClosed, type Ctx } from '../common/run.js'
 import { compileTemplate, jsonRecord } from './format.js'
 import { parseStart, type StartSpec } from './offset.js'
 
@@ -67,11 +67,13 @@ export async function run (ctx: Ctx, topics: string[], opts: Record<string, unkn
   let out: WriteStream | undefined
   const file = opts.output as string | undefined
   if (file !== undefined) out = createWriteStream(file)
-  const write = (s: string): boolean => out !== undefined ? out.write(s) : process.stdout.write(s)
+  let stdoutGone = false
+  const write = (s: string): boolean => out !== undefined ? out.write(s) : stdoutGone || process.stdout.write(s)
   const progress = new Progress(`consuming ${topics.join(',')}`, file !== undefined ? num : undefined, 'records')
 
   let stop = false
   const onSignal = (): void => { stop = true }
+  onStdoutClosed(() => { stdoutGone = true; stop = true })
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   let count = 0
