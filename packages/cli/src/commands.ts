@@ -46,7 +46,7 @@ export function registerClusterCommands (program: Command): void {
     .action(lazy(() => import('./produce/produce.js')))
 
   withCommon(program.command('consume').argument('<topics...>').description('print records (as a group with --group)')
-    .option('-o, --offset <where>', 'beginning, end, an offset or @timestamp (ms or ISO date); with --group only beginning|end, for partitions without a committed offset (default: end)')
+    .option('-o, --offset <where>', 'beginning, end, an offset, -N (the last N of each partition) or @timestamp (ms or ISO date); with --group only beginning|end, for partitions without a committed offset (default: end)')
     .option('-g, --group <group>', 'consume as a member of this group and commit what was printed')
     .option('--group-protocol <protocol>', 'classic or consumer (KIP-848)', 'classic')
     .option('-n, --num <n>', 'stop after n records')

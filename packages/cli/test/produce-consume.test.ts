@@ -117,6 +117,10 @@ describe('tributary produce / consume', () => {
     const first = all.find(x => x.timestamp >= at)!.offset
     const ts = await cliOk(broker.bootstrap, ['consume', 'kc', '-o', `@${at}`, '-e', '-f', '%o'])
     assert.deepEqual(ts.stdout.trim().split('\n').map(Number), all.filter(x => x.offset >= first).map(x => x.offset))
+    const last = await cliOk(broker.bootstrap, ['consume', 'kc', '-o', '-2', '-e'])
+    assert.equal(last.stdout, '2\n3\n', 'kcat\'s -o -N: the last N records')
+    const more = await cliOk(broker.bootstrap, ['consume', 'kc', '-o', '-10', '-e'])
+    assert.equal(more.stdout, '1\n2\n3\n', 'never before the log start')
     const n = await cliOk(broker.bootstrap, ['consume', 'kc', '-o', 'beginning', '-n', '2'])
     assert.equal(n.stdout, '1\n2\n')
     const end = await cliOk(broker.bootstrap, ['consume', 'kc', '-o', 'end', '-e'])

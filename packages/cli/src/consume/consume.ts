@@ -12,7 +12,8 @@ import { parseStart, type StartSpec } from './offset.js'
 
 const TICK_MS = 100
 
-function startOffset (s: StartSpec): StartOffset {
+function startOffset (s: StartSpec, start: bigint, end: bigint): StartOffset {
+  if (s.kind === 'fromEnd') return end - s.count > start ? end - s.count : start
   return s.kind === 'earliest' ? 'earliest' : s.kind === 'latest' ? 'latest' : s.kind === 'offset' ? s.offset : { timestamp: s.ms }
 }
 
@@ -34,7 +35,7 @@ export async function run (ctx: Ctx, topics: string[], opts: Record<string, unkn
   const exitAtEnd = opts.exit === true
   const chosen = opts.partitions === undefined ? undefined : String(opts.partitions).split(',').map(Number)
   if (chosen?.some(p => !Number.isInteger(p) || p < 0) === true) throw usage(`--partitions '${String(opts.partitions)}' is not a list of partition numbers`)
-  if (group !== undefined && (start?.kind === 'offset' || start?.kind === 'timestamp')) throw usage('with --group, consumption starts at the group\'s committed offsets', 'move them with `tributary group seek`, or use --offset beginning|end for partitions without one')
+  if (group !== undefined && (start?.kind === 'offset' || start?.kind === 'timestamp' || start?.kind === 'fromEnd')) throw usage('with --group, consumption starts at the group\'s committed offsets', 'move them with `tributary group seek`, or use --offset beginning|end for partitions without one')
   if (group !== undefined && chosen !== undefined) throw usage('--partitions cannot be used with --group: the group assigns partitions')
   const protocol = (opts.groupProtocol as string | undefined) ?? 'classic'
   if (protocol !== 'classic' && protocol !== 'consumer') throw usage(`--group-protocol '${protocol}' is not classic or consumer`)
@@ -44,12 +45,13 @@ export async function run (ctx: Ctx, topics: string[], opts: Record<string, unkn
   // The partitions, and where each ends now (for --exit).
   const ends = await withAdmin(ctx.conn, async admin => {
     const infos = await describeExisting(admin, topics)
-    const out = new Map<string, { tp: TopicPartition, end: bigint }>()
+    const out = new Map<string, { tp: TopicPartition, start: bigint, end: bigint }>()
     for (const t of infos) {
       const parts = t.partitions.map(p => p.partition).filter(p => chosen === undefined || chosen.includes(p))
       if (chosen !== undefined) for (const p of chosen) if (p >= t.partitions.length) throw usage(`topic '${t.name}' has no partition ${p}`)
       const latest = await admin.listOffsets(t.name, parts.map(partition => ({ partition, spec: 'latest' as const })))
-      for (const l of latest) out.set(key(l), { tp: { topic: t.name, partition: l.partition }, end: l.offset })
+      const earliest = await admin.listOffsets(t.name, parts.map(partition => ({ partition, spec: 'earliest' as const })))
+      for (const l of latest) out.set(key(l), { tp: { topic: t.name, partition: l.partition }, start: earliest.find(e => e.partition === l.partition)?.offset ?? 0n, end: l.offset })
     }
     return out
   })
@@ -91,7 +93,7 @@ export async function run (ctx: Ctx, topics: string[], opts: Record<string, unkn
   }
   try {
     if (group !== undefined) await consumer.subscribe(topics)
-    else consumer.assign([...ends.values()].map(e => ({ ...e.tp, offset: start === undefined ? 'latest' : startOffset(start) })))
+    else consumer.assign([...ends.values()].map(e => ({ ...e.tp, offset: start === undefined ? 'latest' : startOffset(start, e.start, e.end) })))
     const it = consumer[Symbol.asyncIterator]()
     let pending: Promise<IteratorResult<ConsumerMessage>> | undefined
     while (!stop && (num === undefined || count < num)) {
