@@ -75,6 +75,15 @@ describe('tributary cluster, config, connection settings, completion', () => {
     assert.match(badAddress.stderr, /bad broker address 'localhost'\n {2}hint: write it as host:port/)
   })
 
+  test('producing to a missing topic where the broker does not create topics says how to create it', async () => {
+    const strict = await startTestBroker({ 'auto.create.topics.enable': false })
+    try {
+      const r = await cli(strict.bootstrap, ['produce', 'absent', '--timeout', '1500'], { input: 'x\n' })
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /^tributary: topic 'absent' does not exist and the broker does not create topics on first use\n {2}hint: create it with `tributary topic create absent`/)
+    } finally { await strict.close() }
+  })
+
   test('an unreachable broker: exit 3, what went wrong and what to do, within the timeout', async () => {
     const started = Date.now()
     const r = await cli('127.0.0.1:1', ['topic', 'list', '--timeout', '2000'])

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { CompressionName, Message, RecordMetadata } from '@tributary/client'
 import { clientOptions } from '../common/connection.js'
-import { usage } from '../common/errors.js'
+import { CliError, usage } from '../common/errors.js'
 import { intArg } from '../common/parse.js'
 import { table, toJson } from '../common/output.js'
 import { Progress } from '../common/progress.js'
@@ -11,6 +11,13 @@ import { parseHeaders, parseLine, type LineFormat } from './line.js'
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 const CHUNK = 500
+
+function causedByUnknownTopic (err: unknown): boolean {
+  for (let e = err as { name?: string, cause?: unknown } | undefined, i = 0; e !== undefined && e !== null && i < 5; e = e.cause as typeof e, i++) {
+    if (e.name === 'UNKNOWN_TOPIC_OR_PARTITION') return true
+  }
+  return false
+}
 
 function acksOf (v: string | undefined): 0 | 1 | -1 {
   if (v === undefined || v === 'all' || v === '-1') return -1
@@ -80,8 +87,11 @@ export async function run (ctx: Ctx, [topic]: string[], opts: Record<string, unk
     }
     progress.update(size !== undefined ? bytes : count, true)
     progress.done()
+  } catch (err) {
+    if (causedByUnknownTopic(err)) throw new CliError(`topic '${topic!}' does not exist and the broker does not create topics on first use`, 1, `create it with \`tributary topic create ${topic!}\``)
+    throw err
   } finally {
-    await producer.close()
+    await producer.close().catch(() => {})
   }
   const rows = [...byPartition.entries()].sort((a, b) => a[0] - b[0]).map(([p, s]) => ({ partition: p, records: s.records, firstOffset: acks === 0 ? null : s.first, lastOffset: acks === 0 ? null : s.last }))
   if (ctx.format === 'json') ctx.out(toJson({ topic, records: count, partitions: rows }))
