@@ -59,6 +59,7 @@ describe('tributary cluster, config, connection settings, completion', () => {
   test('brokers come from --brokers over TRIBUTARY_BROKERS over the profile file', async () => {
     const dead = '127.0.0.1:1'
     assert.equal((await cli(dead, ['topic', 'list', '--brokers', broker.bootstrap])).code, 0, '--brokers wins over the environment')
+    assert.equal((await cli(dead, ['topic', 'list', '--bootstrap-server', broker.bootstrap])).code, 0, 'kafka-*.sh\'s --bootstrap-server works too')
     mkdirSync(join(home, '.config', 'tributary'), { recursive: true })
     writeFileSync(join(home, '.config', 'tributary', 'profile.json'), JSON.stringify({ brokers: [broker.bootstrap] }))
     assert.equal((await cli(null, ['topic', 'list'])).code, 0, 'the default profile is read')

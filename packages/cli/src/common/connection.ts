@@ -5,7 +5,7 @@ import { usage } from './errors.js'
 
 /**
  * Where the brokers are, highest precedence first (rpk's order):
- * `--brokers`, the `TRIBUTARY_BROKERS` environment variable, the profile
+ * `--brokers` (or kafka-*.sh's `--bootstrap-server`), the `TRIBUTARY_BROKERS` environment variable, the profile
  * file (`--profile FILE`, else $XDG_CONFIG_HOME/tributary/profile.json or
  * ~/.config/tributary/profile.json), then 127.0.0.1:9092.
  *
@@ -13,7 +13,7 @@ import { usage } from './errors.js'
  */
 export interface Profile { brokers?: string[] | string, clientId?: string, timeoutMs?: number }
 
-export interface GlobalOptions { brokers?: string, profile?: string, format?: string, timeout?: string }
+export interface GlobalOptions { brokers?: string, bootstrapServer?: string, profile?: string, format?: string, timeout?: string }
 
 export interface ConnectionSettings { brokers: string[], clientId: string, timeoutMs: number }
 
@@ -51,7 +51,7 @@ export function splitBrokers (s: string | readonly string[]): string[] {
 
 export function resolveConnection (opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
   const profile = readProfile(opts.profile ?? defaultProfilePath(env), opts.profile !== undefined)
-  const source = opts.brokers ?? (env.TRIBUTARY_BROKERS !== undefined && env.TRIBUTARY_BROKERS !== '' ? env.TRIBUTARY_BROKERS : undefined) ?? profile.brokers
+  const source = opts.brokers ?? opts.bootstrapServer ?? (env.TRIBUTARY_BROKERS !== undefined && env.TRIBUTARY_BROKERS !== '' ? env.TRIBUTARY_BROKERS : undefined) ?? profile.brokers
   const brokers = source === undefined ? DEFAULT_BROKERS : splitBrokers(source)
   if (brokers.length === 0) throw usage('no broker addresses given', 'pass --brokers host:port')
   const timeoutMs = opts.timeout !== undefined ? Number(opts.timeout) : profile.timeoutMs ?? 10_000

@@ -20,6 +20,7 @@ export interface Verb { run: (ctx: Ctx, args: string[], opts: Record<string, unk
 export function withCommon (cmd: Command, formatHelp = 'output: text (aligned table) or json', formatFlag = '--format <format>'): Command {
   return cmd
     .option('-b, --brokers <list>', 'bootstrap brokers host:port[,host:port] (default: $TRIBUTARY_BROKERS, the profile, 127.0.0.1:9092)')
+    .option('--bootstrap-server <list>', 'the same as --brokers (the kafka-*.sh name)')
     .option('--profile <file>', 'profile JSON file (default: ~/.config/tributary/profile.json)')
     .option('--timeout <ms>', 'give up on the cluster after this long (default 10000)')
     .option(formatFlag, formatHelp)
