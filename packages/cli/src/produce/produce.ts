@@ -52,6 +52,8 @@ export async function run (ctx: Ctx, [topic]: string[], opts: Record<string, unk
     }
   }
   const input = file !== undefined ? createReadStream(file) : process.stdin
+  // Typed by hand: say what is expected, as rpk does; nothing is printed when stdin is a pipe.
+  if (file === undefined && process.stdin.isTTY === true) ctx.err(`reading records for ${topic!} from stdin, one per line${fmt.keySeparator !== undefined ? ` (key${fmt.keySeparator}value)` : ''}; Ctrl-D to finish\n`)
   const progress = new Progress(`producing to ${topic!}`, size, file !== undefined ? 'bytes' : 'records')
 
   const { Producer } = await import('@tributary/client')
