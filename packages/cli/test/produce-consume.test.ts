@@ -77,6 +77,29 @@ describe('tributary produce / consume', () => {
     assert.equal(r.stderr, '')
   })
 
+  test('at a terminal (a pty from util-linux script): produce prompts, shows progress on stderr, reads until Ctrl-D', async () => {
+    // script(1) gives the command a pseudo-terminal; what we write is typed into it.
+    const typed = (async function * () {
+      await new Promise(resolve => setTimeout(resolve, 1500))
+      yield 'k:typed\n'
+      await new Promise(resolve => setTimeout(resolve, 500))
+      yield '\x04'
+    })()
+    const child = spawn('script', ['-qec', `"${process.execPath}" "${bin}" produce tty -K :`, '/dev/null'], { env: { PATH: process.env.PATH, HOME: home, TRIBUTARY_BROKERS: broker.bootstrap }, stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => { out += b.toString() })
+    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    try {
+      for await (const chunk of typed) child.stdin.write(chunk)
+      assert.equal(await exited, 0, out)
+    } finally { clearTimeout(killer) }
+    assert.match(out, /reading records for tty from stdin, one per line \(key:value\); Ctrl-D to finish/)
+    assert.match(out, /\rproducing to tty 1 records/)
+    assert.match(out, /produced 1 record to tty/)
+    assert.deepEqual(await kcat('tty', '%k=%s\n'), ['k=typed'])
+  })
+
   test('produce: every codec; JSON report', async () => {
     for (const z of ['snappy', 'lz4', 'zstd', 'none']) {
       const r = await cliOk(broker.bootstrap, ['produce', 'out', '-z', z, '-p', '0', '--format', 'json'], { input: `${z}-a\n${z}-b\n` })
