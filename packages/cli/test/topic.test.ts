@@ -28,6 +28,10 @@ describe('tributary topic', () => {
     const again = await cli(broker.bootstrap, ['topic', 'create', 'orders'])
     assert.equal(again.code, 1)
     assert.match(again.stdout, /orders\s+TOPIC_ALREADY_EXISTS/)
+    const invalid = await cli(broker.bootstrap, ['topic', 'create', 'bad name!', 'fine', '-r', '1'])
+    assert.equal(invalid.code, 1)
+    assert.match(invalid.stdout, /bad name!\s+INVALID_TOPIC_EXCEPTION/)
+    assert.match(invalid.stdout, /fine\s+OK/)
     const ok = await cli(broker.bootstrap, ['topic', 'create', 'orders', '--if-not-exists', '--format', 'json'])
     assert.equal(ok.code, 0)
     assert.deepEqual(JSON.parse(ok.stdout), [{ topic: 'orders', status: 'OK (exists)' }])
@@ -39,7 +43,7 @@ describe('tributary topic', () => {
     assert.deepEqual(t[0], ['NAME', 'PARTITIONS', 'REPLICAS'])
     assert.deepEqual(t.find(row => row[0] === 'orders'), ['orders', '3', '1'])
     const j = JSON.parse((await cliOk(broker.bootstrap, ['topic', 'ls', '--format', 'json'])).stdout) as Array<{ name: string, partitions: number }>
-    assert.deepEqual(j.map(x => x.name).filter(n => !n.startsWith('__')), ['orders', 'payments'])
+    assert.deepEqual(j.map(x => x.name).filter(n => !n.startsWith('__')), ['fine', 'orders', 'payments'])
   })
 
   test('describe shows summary, configs with their source, and partitions with offsets', async () => {

@@ -17,7 +17,8 @@ export async function run (ctx: Ctx, names: string[], opts: Record<string, unkno
       } catch (err) {
         const e = err as { name?: string, message: string }
         if (e.name === 'TOPIC_ALREADY_EXISTS' && opts.ifNotExists === true) rows.push({ topic: name, status: 'OK (exists)' })
-        else if (e.name === 'TOPIC_ALREADY_EXISTS' || e.name === 'INVALID_TOPIC_EXCEPTION' || e.name === 'INVALID_PARTITIONS' || e.name === 'INVALID_REPLICATION_FACTOR' || e.name === 'INVALID_CONFIG' || e.name === 'POLICY_VIOLATION') rows.push({ topic: name, status: `${e.name}: ${e.message}` })
+        // A Kafka error about this topic is its STATUS; anything else (no connection) ends the command.
+        else if (e.name !== undefined && /^[A-Z][A-Z_]+$/.test(e.name)) rows.push({ topic: name, status: `${e.name}: ${e.message}` })
         else throw err
       }
     }
