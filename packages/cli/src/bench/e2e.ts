@@ -10,7 +10,7 @@ import { Recorder } from './stats.js'
  * record carries its send time (performance.now(), 8 bytes) so the
  * latency is send to receipt through the broker, on one clock.
  */
-export async function run (ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
+export async function run (ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const s = { ...benchSettings(opts), recordSize: Math.max(8, benchSettings(opts).recordSize) }
   const ends = await withAdmin(ctx.conn, async admin => {
     const n = await ensureTopic(admin, s)
@@ -53,4 +53,9 @@ export async function run (ctx: Ctx, _args: string[], opts: Record<string, unkno
     await consumer.close()
   }
   emit(ctx, buildReport('e2e', s.topic, settingsRecord(s), rec, rec.elapsedMs()), opts)
+  if (rec.records < s.records) {
+    ctx.err(`tributary: only ${rec.records} of ${s.records} records came back within ${ctx.conn.timeoutMs} ms\n  hint: raise --timeout, or check the broker's log\n`)
+    return 1
+  }
+  return 0
 }
