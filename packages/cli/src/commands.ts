@@ -95,6 +95,7 @@ export function registerClusterCommands (program: Command): void {
       .option('-s, --record-size <bytes>', 'value size', '100')
       .option('-p, --partitions <n>', 'partitions when the topic is created', '3')
       .option('--max-in-flight <n>', 'unacknowledged records at most', '5000')
+      .option('--records-per-send <n>', 'records in each send() call (1 as in kafka-producer-perf-test)', '1')
       .option('-z, --compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
       .option('--acks <acks>', 'all (-1), 1 or 0', 'all')
       .option('--linger-ms <ms>', 'producer linger.ms', '5')

@@ -34,12 +34,19 @@ export async function run (ctx: Ctx, _args: string[], opts: Record<string, unkno
     await producer.connect()
     const inFlight = new Set<Promise<unknown>>()
     let failure: unknown
-    for (let i = 0; i < s.records && failure === undefined; i++) {
-      const value = Buffer.alloc(s.recordSize, 'x')
-      value.writeDoubleBE(performance.now(), 0)
-      const p: Promise<unknown> = producer.send({ topic: s.topic, messages: [{ value }] }).catch((err: unknown) => { failure ??= err }).finally(() => inFlight.delete(p))
+    const calls = Math.ceil(s.records / s.perSend)
+    const window = Math.max(1, Math.ceil(s.maxInFlight / s.perSend))
+    for (let i = 0; i < calls && failure === undefined; i++) {
+      const n = Math.min(s.perSend, s.records - i * s.perSend)
+      const sentAt = performance.now()
+      const messages = Array.from({ length: n }, () => {
+        const value = Buffer.alloc(s.recordSize, 'x')
+        value.writeDoubleBE(sentAt, 0)
+        return { value }
+      })
+      const p: Promise<unknown> = producer.send({ topic: s.topic, messages }).catch((err: unknown) => { failure ??= err }).finally(() => inFlight.delete(p))
       inFlight.add(p)
-      if (inFlight.size >= s.maxInFlight) await Promise.race(inFlight)
+      if (inFlight.size >= window) await Promise.race(inFlight)
     }
     await Promise.all(inFlight)
     if (failure !== undefined) throw failure

@@ -7,8 +7,8 @@ import { Recorder } from './stats.js'
 
 /**
  * `tributary bench produce`: sends --records records of --record-size bytes
- * with at most --max-in-flight unacknowledged, like
- * kafka-producer-perf-test.sh. Latency is send() to acknowledgement.
+ * with at most --max-in-flight unacknowledged, --records-per-send in each
+ * send() call (1, like kafka-producer-perf-test.sh). Latency is send() to acknowledgement.
  */
 export async function run (ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const s = benchSettings(opts)
@@ -22,14 +22,18 @@ export async function run (ctx: Ctx, _args: string[], opts: Record<string, unkno
     await producer.connect()
     const inFlight = new Set<Promise<void>>()
     let failure: unknown
-    for (let i = 0; i < s.records && failure === undefined; i++) {
+    // --records-per-send records go in each send() call; each of them counts the call's latency.
+    const calls = Math.ceil(s.records / s.perSend)
+    const window = Math.max(1, Math.ceil(s.maxInFlight / s.perSend))
+    for (let i = 0; i < calls && failure === undefined; i++) {
+      const n = Math.min(s.perSend, s.records - i * s.perSend)
       const t0 = performance.now()
-      const p = producer.send({ topic: s.topic, messages: [{ value }] }).then(() => {
+      const p = producer.send({ topic: s.topic, messages: Array.from({ length: n }, () => ({ value })) }).then(() => {
         const now = performance.now()
-        rec.record(s.recordSize, now - t0, now)
+        for (let k = 0; k < n; k++) rec.record(s.recordSize, now - t0, now)
       }, (err: unknown) => { failure ??= err }).finally(() => inFlight.delete(p))
       inFlight.add(p)
-      if (inFlight.size >= s.maxInFlight) await Promise.race(inFlight)
+      if (inFlight.size >= window) await Promise.race(inFlight)
     }
     await Promise.all(inFlight)
     if (failure !== undefined) throw failure

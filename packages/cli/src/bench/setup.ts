@@ -8,7 +8,7 @@ import { htmlReport } from './html.js'
 import { progressLine, textReport, type BenchReport } from './report.js'
 import type { Recorder } from './stats.js'
 
-export interface BenchSettings { topic: string, records: number, recordSize: number, partitions: number, maxInFlight: number, compression: string, acks: -1 | 0 | 1, lingerMs: number, batchSize: number }
+export interface BenchSettings { topic: string, records: number, recordSize: number, partitions: number, maxInFlight: number, perSend: number, compression: string, acks: -1 | 0 | 1, lingerMs: number, batchSize: number }
 
 export function benchSettings (opts: Record<string, unknown>): BenchSettings {
   const acks = String(opts.acks ?? 'all')
@@ -21,6 +21,7 @@ export function benchSettings (opts: Record<string, unknown>): BenchSettings {
     recordSize: intArg(opts.recordSize as string | undefined, '--record-size', 8) ?? 100,
     partitions: intArg(opts.partitions as string | undefined, '--partitions', 1) ?? 3,
     maxInFlight: intArg(opts.maxInFlight as string | undefined, '--max-in-flight', 1) ?? 5000,
+    perSend: intArg(opts.recordsPerSend as string | undefined, '--records-per-send', 1) ?? 1,
     compression,
     acks: acks === '0' ? 0 : acks === '1' ? 1 : -1,
     lingerMs: intArg(opts.lingerMs as string | undefined, '--linger-ms', 0) ?? 5,
@@ -55,5 +56,5 @@ export function emit (ctx: Ctx, report: BenchReport, opts: Record<string, unknow
 }
 
 export function settingsRecord (s: BenchSettings): Record<string, string | number> {
-  return { records: s.records, recordSize: s.recordSize, maxInFlight: s.maxInFlight, compression: s.compression, acks: s.acks, lingerMs: s.lingerMs, batchSize: s.batchSize }
+  return { records: s.records, recordSize: s.recordSize, maxInFlight: s.maxInFlight, recordsPerSend: s.perSend, compression: s.compression, acks: s.acks, lingerMs: s.lingerMs, batchSize: s.batchSize }
 }
