@@ -5,7 +5,8 @@
 # read snappy, lz4 and zstd batches (python3-snappy, python3-lz4,
 # python3-zstandard), and what npm needs to build the librdkafka bundled in
 # @confluentinc/kafka-javascript (g++, make, pkg-config, OpenSSL and zlib
-# headers; see scripts/test.mjs). Idempotent: does nothing when all are there.
+# headers; see scripts/test.mjs), and script(1) (bsdutils: the CLI tests
+# run commands at a pseudo-terminal). Idempotent: does nothing when all are there.
 set -euo pipefail
 
 PY=/usr/bin/python3
@@ -16,6 +17,7 @@ if [ ! -x "$PY" ] || ! "$PY" -c 'import kafka' >/dev/null 2>&1; then missing+=(p
 if [ ! -x "$PY" ] || ! "$PY" -c 'import snappy' >/dev/null 2>&1; then missing+=(python3-snappy); fi
 if [ ! -x "$PY" ] || ! "$PY" -c 'import lz4.frame' >/dev/null 2>&1; then missing+=(python3-lz4); fi
 if [ ! -x "$PY" ] || ! "$PY" -c 'import zstandard' >/dev/null 2>&1; then missing+=(python3-zstandard); fi
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)

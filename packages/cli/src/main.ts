@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { registerClusterCommands } from './commands.js'
 import { EXIT_FAILURE, EXIT_USAGE, registerStartCommand } from './start/command.js'
 
 /**
@@ -18,6 +19,7 @@ const program = new Command('tributary')
   .exitOverride(err => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
 
 registerStartCommand(program)
+registerClusterCommands(program)
 
 // `tributary help start` prints help without dispatching to `start`, so
 // the per-key flags would be missing; ask `start` itself instead.
