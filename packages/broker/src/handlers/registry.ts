@@ -34,6 +34,8 @@ import addOffsetsToTxn from './add-offsets-to-txn.js'
 import addPartitionsToTxn from './add-partitions-to-txn.js'
 import endTxn from './end-txn.js'
 import txnOffsetCommit from './txn-offset-commit.js'
+import describeTransactions from './describe-transactions.js'
+import listTransactions from './list-transactions.js'
 
 /**
  * The one list of APIs the broker serves. ApiVersions, dispatch and
@@ -64,6 +66,8 @@ export const handlers: readonly Handler[] = [
   addOffsetsToTxn,
   endTxn,
   txnOffsetCommit,
+  describeTransactions,
+  listTransactions,
   // Group coordinator
   findCoordinator,
   offsetCommit,

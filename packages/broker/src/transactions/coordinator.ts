@@ -70,6 +70,12 @@ export class TransactionCoordinator {
     }
   }
 
+  /** True while some partition of this broker is still being replayed. */
+  isLoading (): boolean {
+    for (const s of this.states.values()) if (s === 'loading') return true
+    return false
+  }
+
   activeShards (): TxnShard[] {
     return [...this.shards.entries()].filter(([i]) => this.states.get(i) === 'active').map(([, s]) => s)
   }
