@@ -222,4 +222,33 @@ describe('transaction coordinator over the wire', () => {
     const r = await c.request(OffsetFetchApi, 7, { groupId: 'og', topics: [{ name: 'src', partitionIndexes: [0] }], requireStable: true, groups: [] })
     assert.equal(r.topics[0]!.partitions[0]!.committedOffset, 5n)
   })
+
+  test('transaction.timeout.ms: the coordinator aborts an old transaction and fences its producer', async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'trib-txn-timeout-'))
+    const b2 = await startBroker({ port: 0, logLevel: 'error', dataDir: dir2, ...CONFIG, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 })
+    const c2 = await RawClient.connect(b2.port)
+    try {
+      await createTopic(c2, 'tt')
+      assert.equal(await findTxnCoordinator(c2, 'tx-t'), ErrorCode.NONE)
+      const { producerId, producerEpoch } = await init(c2, 'tx-t', 4, 200)
+      assert.deepEqual(await addPartitions(c2, 'tx-t', producerId, producerEpoch, 'tt', [0]), [ErrorCode.NONE])
+      assert.equal((await produceTxn(c2, 'tt', 0, txnBatch(producerId, producerEpoch, 0, ['slow']))).errorCode, ErrorCode.NONE)
+      let p = await fetchCommitted(c2, 'tt')
+      for (let i = 0; i < 100 && p.lastStableOffset === 0n; i++) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        p = await fetchCommitted(c2, 'tt')
+      }
+      assert.equal(p.lastStableOffset, 2n)
+      assert.deepEqual(p.abortedTransactions, [{ producerId, firstOffset: 0n }])
+      assert.equal(await endTxn(c2, 'tx-t', producerId, producerEpoch, true), ErrorCode.PRODUCER_FENCED)
+      // The fenced epoch cannot write to the partition either (the ABORT marker carried the bumped epoch).
+      assert.equal((await produceTxn(c2, 'tt', 0, txnBatch(producerId, producerEpoch, 1, ['late']))).errorCode, ErrorCode.INVALID_TXN_STATE)
+      const d = await c2.request(DescribeTransactionsApi, 0, { transactionalIds: ['tx-t'] })
+      assert.deepEqual([d.transactionStates[0]!.transactionState, d.transactionStates[0]!.producerEpoch], ['CompleteAbort', producerEpoch + 1])
+    } finally {
+      c2.close()
+      await b2.close()
+      await rm(dir2, { recursive: true, force: true })
+    }
+  })
 })
