@@ -38,7 +38,10 @@ export class Partition {
   /** Kafka's ProducerStateManager for this partition: epochs and the last 5 batches of every producer. */
   readonly producers = new ProducerStateManager()
 
-  constructor (readonly topic: string, readonly index: number, readonly log: DiskLog, private readonly logger?: PartitionLogger) {}
+  constructor (readonly topic: string, readonly index: number, readonly log: DiskLog, private readonly logger?: PartitionLogger) {
+    // The cleaner stops below the earliest open transaction.
+    log.firstUnstableOffset = () => this.producers.firstUnstableOffset()
+  }
 
   /** Opens the partition over `log`, rebuilding its producer state from the latest snapshot and the log after it. */
   static async open (topic: string, index: number, log: DiskLog, producerIdExpirationMs: number, logger?: PartitionLogger): Promise<Partition> {
