@@ -59,9 +59,10 @@ export class GroupShard implements ShardContext {
   async load (): Promise<void> {
     const log = this.log_.log
     let offset = log.logStartOffset()
-    const end = log.logEndOffset()
     let count = 0
-    while (offset < end && this.state === 'loading') {
+    // Up to the live log end: transaction markers may be appended while the shard loads (they skip a loading
+    // shard), and the last check and the switch to active happen in one synchronous step.
+    while (offset < log.logEndOffset() && this.state === 'loading') {
       const read = await log.read(offset, LOAD_CHUNK_BYTES)
       if (read.nextOffset <= offset) break
       for (const batch of splitBatches(read.records).batches) {
