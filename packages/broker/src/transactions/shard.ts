@@ -49,6 +49,8 @@ const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
  */
 export class TxnShard {
   readonly txns = new Map<string, TxnMetadata>()
+  /** Transactional id by producer id, for the per-batch KIP-890 check of Produce. */
+  private readonly idByProducer = new Map<bigint, string>()
   /** Transactions whose markers are being written; close() waits for nothing, a restart resumes them. */
   private readonly inflight = new Set<Promise<unknown>>()
 
@@ -56,8 +58,10 @@ export class TxnShard {
 
   /** Applies one record of the partition (load, and after each durable write). */
   replay (transactionalId: string, value: TxnRecordValue | null): void {
-    if (value === null) { this.txns.delete(transactionalId); return }
     const existing = this.txns.get(transactionalId)
+    if (existing !== undefined && this.idByProducer.get(existing.producerId) === transactionalId) this.idByProducer.delete(existing.producerId)
+    if (value === null) { this.txns.delete(transactionalId); return }
+    this.idByProducer.set(value.producerId, transactionalId)
     const partitions = new Map<string, TopicPartition>()
     for (const t of value.partitions) for (const p of t.partitions) partitions.set(key({ topic: t.topic, partition: p }), { topic: t.topic, partition: p })
     this.txns.set(transactionalId, {
@@ -278,7 +282,7 @@ export class TxnShard {
 
   /** The ongoing transaction that holds producerId, if any (KIP-890 produce check). */
   byProducer (producerId: bigint): TxnMetadata | undefined {
-    for (const m of this.txns.values()) if (m.producerId === producerId) return m
-    return undefined
+    const id = this.idByProducer.get(producerId)
+    return id === undefined ? undefined : this.txns.get(id)
   }
 }
