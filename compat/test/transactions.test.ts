@@ -172,6 +172,33 @@ describe('transactions with real clients', () => {
     assert.deepEqual(seen.sort(), [...expected(0, 9), 't2-0'].sort())
   })
 
+  test('kafkajs: sendOffsets for a group with an active member (generation -1, no member id) is accepted', async () => {
+    const b = await broker()
+    const kafka = new Kafka({ clientId: 'txn-live', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, logCreator: silentKafkaJsLogCreator })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'live-in', numPartitions: 1 }] })
+    const consumer = kafka.consumer({ groupId: 'live-group', sessionTimeout: 6000, heartbeatInterval: 500 })
+    const producer = kafka.producer({ transactionalId: 'live-tx', maxInFlightRequests: 1, idempotent: true })
+    try {
+      await consumer.connect()
+      const joined = new Promise<void>(resolve => { consumer.on(consumer.events.GROUP_JOIN, () => resolve()) })
+      await consumer.subscribe({ topic: 'live-in', fromBeginning: true })
+      await consumer.run({ eachMessage: async () => {} })
+      await withTimeout(joined, T, 'the consumer joining its group')
+      await producer.connect()
+      const t = await producer.transaction()
+      await t.sendOffsets({ consumerGroupId: 'live-group', topics: [{ topic: 'live-in', partitions: [{ partition: 0, offset: '3' }] }] })
+      await t.commit()
+      const offsets = await admin.fetchOffsets({ groupId: 'live-group', topics: ['live-in'] })
+      assert.equal(offsets[0]!.partitions[0]!.offset, '3')
+    } finally {
+      await producer.disconnect()
+      await consumer.disconnect()
+      await admin.disconnect()
+    }
+  })
+
   test('@platformatic/kafka: a committed transaction is visible, an aborted one is not', async () => {
     const b = await broker()
     const producer = new PlatformaticProducer({ clientId: 'plt-txn', bootstrapBrokers: [b.bootstrap], idempotent: true, autocreateTopics: true, serializers: stringSerializers })

@@ -42,8 +42,11 @@ export default defineHandler({
       generationIdOrMemberEpoch: ctx.version >= 3 ? req.generationId : -1,
       groupInstanceId: ctx.version >= 3 ? req.groupInstanceId : null
     }
-    // Kafka accepts a transactional commit for a group that does not exist (it is created by the offsets).
-    const groupError = shard.groupType(req.groupId) === undefined ? ErrorCode.NONE : validateCommit(shard, req.groupId, member, ctx.version, true)
+    // Kafka accepts a transactional commit for a group that does not exist (it is created by the offsets),
+    // and checks the member only when the request names one: a commit without group metadata (v0-2, and
+    // clients such as kafkajs that send generation -1 and no member id) is not validated against the group.
+    const anonymous = member.generationIdOrMemberEpoch < 0 && member.memberId === '' && member.groupInstanceId === null
+    const groupError = shard.groupType(req.groupId) === undefined || anonymous ? ErrorCode.NONE : validateCommit(shard, req.groupId, member, ctx.version, true)
     if (groupError !== ErrorCode.NONE) return answer(() => groupError)
     const commits: PartitionCommit[] = []
     for (const t of req.topics) {
