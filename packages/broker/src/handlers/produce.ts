@@ -62,9 +62,13 @@ async function issuePartition (ctx: RequestContext, topic: string, settings: Pro
   if (rejection !== null) return failed(data.index, rejection.errorCode, rejection.errorMessage, rejection.recordErrors)
   const header = readBatchHeader(data.records!)
   const txns = ctx.broker.transactions
-  if (header.isTransactional && txns !== undefined && !txns.partitionInTransaction(header.producerId, { topic, partition: data.index })) {
-    return failed(data.index, ctx.version >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE,
-      `The producer ${header.producerId} has no ongoing transaction holding ${topic}-${data.index}.`)
+  if (header.isTransactional && txns !== undefined) {
+    const code = txns.verifyProduce(header.producerId, header.producerEpoch, { topic, partition: data.index })
+    if (code === ErrorCode.INVALID_PRODUCER_EPOCH) return failed(data.index, code, `Producer ${header.producerId} with epoch ${header.producerEpoch} was fenced.`)
+    if (code !== ErrorCode.NONE) {
+      return failed(data.index, ctx.version >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE,
+        `The producer ${header.producerId} has no ongoing transaction holding ${topic}-${data.index}.`)
+    }
   }
   try {
     const { written, durable } = partition.append(data.records!, settings.logAppendTime)

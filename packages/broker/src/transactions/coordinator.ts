@@ -121,14 +121,20 @@ export class TransactionCoordinator {
     return { shard }
   }
 
-  /** KIP-890 part 1: whether a transactional produce of this producer may go to the partition. */
-  partitionInTransaction (producerId: bigint, tp: TopicPartition): boolean {
+  /**
+   * KIP-890 part 1: whether a transactional produce of this producer and
+   * epoch may go to the partition: NONE, INVALID_PRODUCER_EPOCH for an epoch
+   * older than the coordinator's (a fenced producer), else INVALID_TXN_STATE
+   * (no ongoing transaction holding the partition).
+   */
+  verifyProduce (producerId: bigint, producerEpoch: number, tp: TopicPartition): number {
     for (const s of this.activeShards()) {
       const m = s.byProducer(producerId)
       if (m === undefined) continue
-      return m.state === 'Ongoing' && m.partitions.has(`${tp.topic}\u0000${tp.partition}`)
+      if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH
+      return m.state === 'Ongoing' && producerEpoch === m.producerEpoch && m.partitions.has(`${tp.topic}\u0000${tp.partition}`) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE
     }
-    return false
+    return ErrorCode.INVALID_TXN_STATE
   }
 
   private loadShard (index: number): Promise<void> {

@@ -242,7 +242,7 @@ describe('transaction coordinator over the wire', () => {
       assert.deepEqual(p.abortedTransactions, [{ producerId, firstOffset: 0n }])
       assert.equal(await endTxn(c2, 'tx-t', producerId, producerEpoch, true), ErrorCode.PRODUCER_FENCED)
       // The fenced epoch cannot write to the partition either (the ABORT marker carried the bumped epoch).
-      assert.equal((await produceTxn(c2, 'tt', 0, txnBatch(producerId, producerEpoch, 1, ['late']))).errorCode, ErrorCode.INVALID_TXN_STATE)
+      assert.equal((await produceTxn(c2, 'tt', 0, txnBatch(producerId, producerEpoch, 1, ['late']))).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH)
       const d = await c2.request(DescribeTransactionsApi, 0, { transactionalIds: ['tx-t'] })
       assert.deepEqual([d.transactionStates[0]!.transactionState, d.transactionStates[0]!.producerEpoch], ['CompleteAbort', producerEpoch + 1])
     } finally {
