@@ -494,9 +494,19 @@ export class DiskLog implements PartitionLog, CompactableLog {
 
   // ---- compaction (CompactableLog, see cleaner/README.md) ---------------------------------------------------
 
-  /** The cleaner's upper bound: the last stable offset, which is the high watermark until transactions exist. */
+  /**
+   * Where the earliest open transaction starts, if any: set by the owner of
+   * the producer state (the broker's Partition), so that the cleaner never
+   * compacts into a transaction whose outcome is unknown (Kafka cleans only
+   * below the first unstable offset).
+   */
+  firstUnstableOffset: (() => bigint | null) | undefined
+
+  /** The cleaner's upper bound: the last stable offset (the high watermark, or the first offset of the earliest open transaction below it). */
   lastStableOffset (): bigint {
-    return this.highWatermark < this.leo ? this.highWatermark : this.leo
+    const bound = this.highWatermark < this.leo ? this.highWatermark : this.leo
+    const unstable = this.firstUnstableOffset?.() ?? null
+    return unstable !== null && unstable < bound ? unstable : bound
   }
 
   cleanerCheckpoint (): bigint | null { return this.cleanerCheckpointOffset }
