@@ -12,7 +12,8 @@ const suites = {
   startup: () => import('./startup.mjs'),
   log: () => import('./log.mjs'),
   groups: () => import('./groups.mjs'),
-  produce: () => import('./produce.mjs')
+  produce: () => import('./produce.mjs'),
+  transactions: () => import('./transactions.mjs')
 }
 const wanted = process.argv.slice(2).filter(a => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : Object.keys(suites)

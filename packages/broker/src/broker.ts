@@ -9,11 +9,12 @@ import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { groupSettingsOf } from './groups/settings.js'
+import { TransactionCoordinator } from './transactions/coordinator.js'
 import { ProducerIdManager } from './producers/producer-ids.js'
 import { FetchSessionCache } from './partitions/fetch-sessions.js'
 import { ReplicaManager } from './partitions/replica-manager.js'
 import type { AdvertisedAddress, BrokerState } from './state.js'
-import { CONSUMER_OFFSETS_TOPIC } from './topics/internal-topics.js'
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './topics/internal-topics.js'
 import { autoCreateTopic } from './topics/auto-create.js'
 import { ErrorCode } from '@tributary/protocol'
 
@@ -81,6 +82,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
   let metadata: EmbeddedMetadataStore | undefined
   let replicas: ReplicaManager | undefined
   let groups: GroupCoordinator | undefined
+  let transactions: TransactionCoordinator | undefined
   try {
     for (const dir of config.logDirs) await mkdir(dir, { recursive: true })
     metadata = await EmbeddedMetadataStore.open({ dir: config.logDirs[0]!, nodeId: config.nodeId, clusterId: config.clusterId, rack: null })
@@ -110,6 +112,29 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       },
       managers: async () => (await import('./groups/managers.js')).groupManagers
     })
+    const producerIds = new ProducerIdManager(metadata)
+    const txnCoordinator = transactions = new TransactionCoordinator({
+      nodeId: config.nodeId,
+      settings: {
+        maxTimeoutMs: config.getInt('transaction.max.timeout.ms'),
+        idExpirationMs: config.getInt('transactional.id.expiration.ms'),
+        checkIntervalMs: config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+        writeTimeoutMs: config.getInt('offsets.commit.timeout.ms')
+      },
+      metadata,
+      replicas,
+      producerIds,
+      logger: log,
+      createTopic: async () => {
+        const created = await autoCreateTopic(state, TRANSACTION_STATE_TOPIC)
+        if ('errorCode' in created) {
+          log.warn({ err: created.message }, 'creating __transaction_state failed')
+          return created.errorCode
+        }
+        return ErrorCode.NONE
+      },
+      onOffsetsMarker: (partition, producerId, commit) => { groupCoordinator.completeTransaction(partition, producerId, commit) }
+    })
     const state: BrokerState = {
       settings: {
         nodeId: config.nodeId,
@@ -132,9 +157,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
       fetchSessions: new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots')),
       onTopicDeleted: async topic => { await partitions.deleteTopic(topic) },
       groups: groupCoordinator,
-      producerIds: new ProducerIdManager(metadata)
+      producerIds,
+      transactions: txnCoordinator
     }
     groupCoordinator.start()
+    txnCoordinator.start()
     const dispatcher = new Dispatcher(state)
     for (const spec of config.listeners) {
       const listener = await Listener.start({
@@ -180,7 +207,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
         closing ??= (async () => {
           // The coordinator closes while the listeners drain: that answers the JoinGroup/SyncGroup requests parked
           // in rebalances (NOT_COORDINATOR, as Kafka on unload), which the drain would otherwise wait out.
-          await Promise.all([...listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })), groupCoordinator.close()])
+          await Promise.all([...listeners.map(l => l.close({ graceful: true, timeoutMs: 5000 })), groupCoordinator.close(), txnCoordinator.close()])
           await partitions.close()
           await store.close()
           if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })
@@ -192,6 +219,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
   } catch (err) {
     await Promise.all(listeners.map(l => l.close({ graceful: false })))
     await groups?.close()
+    await transactions?.close()
     await replicas?.close()
     await metadata?.close()
     if (ephemeralDir !== undefined) await rm(ephemeralDir, { recursive: true, force: true })

@@ -5,6 +5,7 @@ import type { GroupCoordinator } from './groups/coordinator.js'
 import type { FetchSessionCache } from './partitions/fetch-sessions.js'
 import type { ReplicaManager } from './partitions/replica-manager.js'
 import type { ProducerIdManager } from './producers/producer-ids.js'
+import type { TransactionCoordinator } from './transactions/coordinator.js'
 
 /** An address clients are told to use for this broker on one listener. */
 export interface AdvertisedAddress { host: string, port: number }
@@ -72,4 +73,10 @@ export interface BrokerState {
    * COORDINATOR_NOT_AVAILABLE.
    */
   readonly producerIds?: ProducerIdManager
+  /**
+   * The transaction coordinator (`__transaction_state`). Absent in
+   * hand-built states: transactional requests then answer
+   * COORDINATOR_NOT_AVAILABLE.
+   */
+  readonly transactions?: TransactionCoordinator
 }

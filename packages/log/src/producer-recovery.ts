@@ -66,6 +66,9 @@ export async function recoverProducerState (log: ProducerLogView, state: Produce
       if (last >= from && !h.isControl && h.producerId >= 0n) {
         state.replay(h, h.baseOffset, last)
         replayedBatches++
+      } else if (last >= from && h.isControl && h.producerId >= 0n) {
+        // A transaction marker closes the producer's open transaction (the last stable offset moves past it).
+        state.completeTxn(h.producerId, h.producerEpoch, -1, h.maxTimestamp)
       }
       next = last + 1n
       at += h.batchLength + LOG_OVERHEAD

@@ -76,7 +76,7 @@ function withBatch (entry: ProducerEntry | undefined, b: ProducerBatch, meta: Ba
     batches: [...kept, meta],
     lastTimestamp: b.maxTimestamp,
     coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
-    currentTxnFirstOffset: entry?.currentTxnFirstOffset ?? -1n
+    currentTxnFirstOffset: txnFirstOffset(entry, b, meta.firstOffset)
   }
 }
 
@@ -88,6 +88,8 @@ export class ProducerAppendPlan {
 
 export class ProducerStateManager {
   private readonly entries = new Map<bigint, ProducerEntry>()
+  /** Producers with an open transaction: first offset of the transaction (the last stable offset bound). */
+  private readonly ongoing = new Map<bigint, bigint>()
 
   get size (): number { return this.entries.size }
   get (producerId: bigint): ProducerEntry | undefined { return this.entries.get(producerId) }
@@ -128,17 +130,83 @@ export class ProducerStateManager {
     const entry = this.entries.get(b.producerId)
     const meta: BatchMetadata = { firstSeq: b.baseSequence, lastSeq: lastSequence(b.baseSequence, b.lastOffsetDelta), firstOffset, lastOffset, timestamp: b.maxTimestamp }
     this.entries.set(b.producerId, withBatch(entry, b, meta))
+    this.track(b.producerId)
   }
 
   /** @internal Installs a plan's entries. */
   install (updated: ReadonlyMap<bigint, ProducerEntry>): void {
-    for (const [id, e] of updated) this.entries.set(id, e)
+    for (const [id, e] of updated) { this.entries.set(id, e); this.track(id) }
   }
 
   /** Puts an entry loaded from a snapshot. */
-  load (entry: ProducerEntry): void { this.entries.set(entry.producerId, entry) }
+  load (entry: ProducerEntry): void { this.entries.set(entry.producerId, entry); this.track(entry.producerId) }
 
-  clear (): void { this.entries.clear() }
+  clear (): void { this.entries.clear(); this.ongoing.clear() }
+
+  private track (producerId: bigint): void {
+    const first = this.entries.get(producerId)?.currentTxnFirstOffset ?? -1n
+    if (first >= 0n) this.ongoing.set(producerId, first)
+    else this.ongoing.delete(producerId)
+  }
+
+  /**
+   * A COMMIT or ABORT marker of the producer was written (or replayed) at
+   * `markerOffset`: its transaction is over. Returns the first offset of
+   * the transaction it ended (-1n when none was open), which an ABORT
+   * records in the transaction index. A marker's epoch may be higher than
+   * the producer's (the coordinator fenced it): the entry takes it, so that
+   * the fenced producer's later batches are refused (Kafka's
+   * appendEndTxnMarker).
+   */
+  completeTxn (producerId: bigint, producerEpoch: number, coordinatorEpoch: number, markerTimestamp: bigint): bigint {
+    const entry = this.entries.get(producerId)
+    if (entry === undefined) {
+      this.entries.set(producerId, { producerId, producerEpoch, batches: [], lastTimestamp: markerTimestamp, coordinatorEpoch, currentTxnFirstOffset: -1n })
+      return -1n
+    }
+    const first = entry.currentTxnFirstOffset
+    const bumped = producerEpoch > entry.producerEpoch
+    this.entries.set(producerId, {
+      ...entry,
+      producerEpoch: Math.max(entry.producerEpoch, producerEpoch),
+      batches: bumped ? [] : entry.batches,
+      lastTimestamp: markerTimestamp > entry.lastTimestamp ? markerTimestamp : entry.lastTimestamp,
+      coordinatorEpoch,
+      currentTxnFirstOffset: -1n
+    })
+    this.ongoing.delete(producerId)
+    return first
+  }
+
+  /**
+   * A coordinator wrote a transactional batch without sequence numbers
+   * (TxnOffsetCommit's records in `__consumer_offsets`, Kafka's
+   * AppendOrigin.COORDINATOR): it opens the producer's transaction like any
+   * transactional batch, without sequence checks.
+   */
+  beginCoordinatorTxn (producerId: bigint, producerEpoch: number, firstOffset: bigint, timestamp: bigint): void {
+    const entry = this.entries.get(producerId)
+    if (entry !== undefined && entry.currentTxnFirstOffset >= 0n) return
+    this.entries.set(producerId, {
+      producerId,
+      producerEpoch: Math.max(producerEpoch, entry?.producerEpoch ?? producerEpoch),
+      batches: entry?.batches ?? [],
+      lastTimestamp: timestamp,
+      coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
+      currentTxnFirstOffset: firstOffset
+    })
+    this.track(producerId)
+  }
+
+  /** The first offset of the earliest open transaction (the last stable offset when below the high watermark), or null. */
+  firstUnstableOffset (): bigint | null {
+    let min: bigint | null = null
+    for (const o of this.ongoing.values()) if (min === null || o < min) min = o
+    return min
+  }
+
+  /** Producer ids with an open transaction and its first offset. */
+  openTransactions (): ReadonlyMap<bigint, bigint> { return this.ongoing }
 
   /**
    * Forgets producers idle for `expirationMs` (producer.id.expiration.ms),
@@ -150,11 +218,19 @@ export class ProducerStateManager {
     for (const [id, e] of this.entries) {
       if (e.currentTxnFirstOffset < 0n && BigInt(nowMs) - e.lastTimestamp >= BigInt(expirationMs)) {
         this.entries.delete(id)
+        this.ongoing.delete(id)
         removed++
       }
     }
     return removed
   }
+}
+
+/** A transactional batch opens the producer's transaction unless one is open already (KIP-98). */
+function txnFirstOffset (entry: ProducerEntry | undefined, b: ProducerBatch, firstOffset: bigint): bigint {
+  const open = entry !== undefined && entry.producerEpoch <= b.producerEpoch ? entry.currentTxnFirstOffset : -1n
+  if (open >= 0n) return open
+  return b.isTransactional ? firstOffset : -1n
 }
 
 function checkSequence (entry: ProducerEntry | undefined, b: ProducerBatch, firstSeq: number): void {

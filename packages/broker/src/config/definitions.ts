@@ -809,6 +809,16 @@ export const CONFIG_DEFINITIONS = [
     group: G.TRANSACTIONS
   },
   {
+    name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    type: ConfigType.INT,
+    default: '10000',
+    validator: atLeast(1),
+    importance: Importance.LOW,
+    updateMode: UpdateMode.READ_ONLY,
+    doc: 'How often the transaction coordinator aborts transactions older than their transaction.timeout.ms and removes expired transactional ids.',
+    group: G.TRANSACTIONS
+  },
+  {
     name: 'transaction.max.timeout.ms',
     type: ConfigType.INT,
     default: '900000',

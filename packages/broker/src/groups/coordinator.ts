@@ -112,6 +112,13 @@ export class GroupCoordinator {
     return { shard }
   }
 
+  /** A transaction marker was written to `__consumer_offsets-<partition>` (transaction coordinator). */
+  completeTransaction (partition: number, producerId: bigint, commit: boolean): void {
+    const shard = this.shards.get(partition)
+    if (shard === undefined || shard.state !== 'active') return
+    shard.completeTransaction(producerId, commit)
+  }
+
   /** Every active shard (ListGroups, offsets expiry). */
   activeShards (): GroupShard[] {
     return [...this.shards.values()].filter(s => s.state === 'active')

@@ -68,8 +68,14 @@ export interface GroupManager {
   onLoaded (): void
   has (groupId: string): boolean
   list (): Iterable<GroupListing>
-  /** Kafka's validateOffsetCommit for a group of this type: ErrorCode.NONE or the code to return. */
-  validateOffsetCommit (groupId: string, member: CommitMember, apiVersion: number): number
+  /**
+   * Kafka's validateOffsetCommit for a group of this type: ErrorCode.NONE or
+   * the code to return. `transactional` is set for TxnOffsetCommit, which
+   * Kafka checks differently (no CompletingRebalance check for classic
+   * groups; ILLEGAL_GENERATION and no OffsetCommit version check for
+   * consumer groups).
+   */
+  validateOffsetCommit (groupId: string, member: CommitMember, apiVersion: number, transactional?: boolean): number
   /** OffsetFetch v9+ member checks (KIP-848): ErrorCode.NONE or the code. */
   validateOffsetFetch (groupId: string, memberId: string | null, memberEpoch: number): number
   /** No members: its offsets may expire, and DeleteGroups may delete it. */

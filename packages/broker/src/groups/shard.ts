@@ -1,10 +1,10 @@
 import type { MetadataStore } from '@tributary/metadata'
-import { ErrorCode, decodeRecordBatchSync, encodeRecordBatchSync, splitBatches } from '@tributary/protocol'
+import { ErrorCode, decodeRecordBatchSync, decodeTransactionMarker, encodeRecordBatchSync, splitBatches } from '@tributary/protocol'
 import type { Logger } from '../network/index.js'
 import type { Partition } from '../partitions/partition.js'
 import { GroupWriteError, type GroupManager, type GroupType, type ShardContext } from './group-manager.js'
 import { OffsetStore } from './offsets/offset-store.js'
-import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from './records/index.js'
+import { decodeGroupRecord, encodeGroupRecord, type GroupRecord, type OffsetRecord } from './records/index.js'
 import type { GroupSettings } from './settings.js'
 import { Timers } from './timers.js'
 
@@ -24,6 +24,12 @@ export class GroupShard implements ShardContext {
   readonly timers = new Timers()
   readonly managers: GroupManager[]
   state: 'loading' | 'active' | 'closed' = 'loading'
+  /**
+   * TxnOffsetCommit offsets by producer id, written in the producer's
+   * transaction and invisible until its COMMIT marker reaches this
+   * partition (dropped on ABORT), as Kafka's pendingTransactionalOffsets.
+   */
+  readonly pendingTxnOffsets = new Map<bigint, OffsetRecord[]>()
   /** Replays of written records, chained so that they apply in log order. */
   private applied: Promise<void> = Promise.resolve()
 
@@ -60,12 +66,22 @@ export class GroupShard implements ShardContext {
       if (read.nextOffset <= offset) break
       for (const batch of splitBatches(read.records).batches) {
         const decoded = decodeRecordBatchSync(batch)
-        // Control batches (transaction markers) carry no group records.
-        if (decoded.header.isControl) continue
+        const h = decoded.header
+        if (h.isControl) {
+          // A transaction marker makes the producer's pending offsets visible (COMMIT) or drops them (ABORT).
+          try {
+            const marker = decodeTransactionMarker(decoded)
+            this.completeTransaction(marker.producerId, marker.commit, false)
+          } catch {}
+          continue
+        }
         for (const rec of decoded.records) {
           if (rec.offset < offset || rec.key === null) continue
           const record = this.decode(rec.key, rec.value, rec.offset)
-          if (record !== null) { this.replay(record, false); count++ }
+          if (record === null) continue
+          if (h.isTransactional && h.producerId >= 0n && record.kind === 'offset') this.addPending(h.producerId, record)
+          else this.replay(record, false)
+          count++
         }
       }
       offset = read.nextOffset
@@ -125,6 +141,65 @@ export class GroupShard implements ShardContext {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  private addPending (producerId: bigint, record: OffsetRecord): void {
+    let list = this.pendingTxnOffsets.get(producerId)
+    if (list === undefined) { list = []; this.pendingTxnOffsets.set(producerId, list) }
+    list.push(record)
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets are appended as a transactional batch of
+   * the producer (no sequence numbers: Kafka's coordinator-origin append),
+   * which also holds back the partition's last stable offset, and kept
+   * pending until the transaction's marker.
+   */
+  async writeTransactional (records: OffsetRecord[], producerId: bigint, producerEpoch: number): Promise<void> {
+    if (records.length === 0) return
+    if (this.state !== 'active') throw new GroupWriteError(ErrorCode.NOT_COORDINATOR, 'this coordinator partition is not active')
+    const now = BigInt(this.now())
+    const batch = encodeRecordBatchSync({
+      baseTimestamp: now,
+      transactional: true,
+      producerId,
+      producerEpoch,
+      baseSequence: -1,
+      records: records.map(r => { const e = encodeGroupRecord(r); return { key: e.key, value: e.value, timestamp: now } })
+    })
+    // Pending at once: a marker that follows this write must find them (markers are ordered after the write in the log).
+    for (const r of records) this.addPending(producerId, r)
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const durable = this.log_.appendCoordinatorTxn(batch, producerId, producerEpoch)
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new GroupWriteError(ErrorCode.REQUEST_TIMED_OUT, 'transactional offsets were not durable in time')), this.settings.offsetsCommitTimeoutMs)
+      })
+      await Promise.race([durable, timeout])
+    } catch (err) {
+      if (err instanceof GroupWriteError) throw err
+      throw new GroupWriteError(ErrorCode.NOT_COORDINATOR, `appending to __consumer_offsets-${this.partition} failed: ${(err as Error).message}`)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** The producer's transaction ended on this partition: its pending offsets become committed offsets, or are dropped. */
+  completeTransaction (producerId: bigint, commit: boolean, live = true): void {
+    const pending = this.pendingTxnOffsets.get(producerId)
+    if (pending === undefined) return
+    this.pendingTxnOffsets.delete(producerId)
+    if (commit) for (const r of pending) this.replay(r, live)
+  }
+
+  /** OffsetFetch require_stable (KIP-447): whether a transaction holds an offset of the partition (or of any, when topic is undefined). */
+  hasPendingOffset (group: string, topic?: string, partition?: number): boolean {
+    for (const list of this.pendingTxnOffsets.values()) {
+      for (const r of list) {
+        if (r.group === group && (topic === undefined || (r.topic === topic && r.partition === partition))) return true
+      }
+    }
+    return false
   }
 
   close (): void {

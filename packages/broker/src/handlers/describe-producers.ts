@@ -1,8 +1,8 @@
 // DescribeProducers (key 61), v0 (KIP-664): the active producers of each
 // requested partition, from the partition's producer state: id, epoch, last
 // sequence and last timestamp (of its last batch), the coordinator epoch of
-// its last transaction marker and the first offset of its open transaction
-// (-1 for both until transactions exist, issue 6 part 2).
+// its last transaction marker (-1 before any) and the first offset of its
+// open transaction (-1 when none).
 // A partition this broker does not host: UNKNOWN_TOPIC_OR_PARTITION (the
 // topic exists elsewhere or not at all; single node, both mean "not here").
 import { ErrorCode, type Input } from '@tributary/protocol'

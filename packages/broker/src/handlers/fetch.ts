@@ -168,7 +168,7 @@ export default defineHandler({
       // Full responses carry every partition but still record what was sent, for the next incremental one.
       const changed = mustRespond(r.entry, p)
       if (!full && !changed) return
-      const out = { ...p, logStartOffset: ctx.version >= 5 ? p.logStartOffset : -1n, abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1 }
+      const out = { ...p, logStartOffset: ctx.version >= 5 ? p.logStartOffset : -1n, abortedTransactions: readCommitted ? p.abortedTransactions : null, preferredReadReplica: -1 }
       const sameTopic = last !== undefined && (byId ? last.entry.topicId === r.entry.topicId : last.entry.topic === r.entry.topic)
       const current = responses.at(-1)
       if (sameTopic && current !== undefined) current.partitions.push(out)

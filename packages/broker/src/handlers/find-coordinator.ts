@@ -4,9 +4,9 @@
 //
 // Key type 0 (group): the group coordinator is the leader of the group's
 // partition of `__consumer_offsets`, which is created on the first lookup
-// as Kafka does. Key type 1 (transaction) comes with the exactly-once
-// issue; until then it is COORDINATOR_NOT_AVAILABLE, which clients retry.
-// Other key types are INVALID_REQUEST.
+// as Kafka does. Key type 1 (transaction): the leader of the transactional
+// id's partition of `__transaction_state`, likewise created on first
+// lookup. Other key types are INVALID_REQUEST.
 import { ErrorCode, type Input } from '@tributary/protocol'
 import { FindCoordinatorApi, type FindCoordinatorResponse, type FindCoordinatorResponseCoordinator } from '@tributary/protocol/apis/find-coordinator'
 import { defineHandler, type RequestContext } from './define.js'
@@ -20,7 +20,12 @@ async function lookup (ctx: RequestContext, key: string, keyType: number): Promi
     errorCode === ErrorCode.NONE && self !== undefined
       ? { key, nodeId: ctx.broker.settings.nodeId, host: self.host, port: self.port, errorCode, errorMessage: null }
       : { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage }
-  if (keyType === TRANSACTION_KEY) return out(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The transaction coordinator is not available.')
+  if (keyType === TRANSACTION_KEY) {
+    const txns = ctx.broker.transactions
+    if (txns === undefined) return out(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The transaction coordinator is not available.')
+    const code = await txns.findCoordinator(key)
+    return out(code, code === ErrorCode.NONE ? null : 'The transaction coordinator is not available.')
+  }
   if (keyType !== GROUP_KEY) return out(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`)
   const groups = ctx.broker.groups
   if (groups === undefined) return out(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group coordinator is not available.')

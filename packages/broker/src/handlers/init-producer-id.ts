@@ -13,19 +13,34 @@
 // INVALID_REQUEST, as is an empty transactional id (Kafka's KafkaApis and
 // TransactionCoordinator checks).
 //
-// Transactional producers (transactional_id non-null) belong to the
-// transaction coordinator, issue 6 part 2 (its epoch bumps, fencing, and
-// the transaction.timeout.ms check). TODO(transactions): until it exists
-// this broker hosts no partition of __transaction_state, for which Kafka's
-// TransactionStateManager answers NOT_COORDINATOR (clients look the
-// coordinator up again; FindCoordinator key type 1 answers
-// COORDINATOR_NOT_AVAILABLE meanwhile).
+// Transactional producers (transactional_id non-null) go to the
+// transaction coordinator (transactions/shard.ts): a new producer id for a
+// new transactional id, else the epoch bumped (fencing the previous
+// producer, aborting its ongoing transaction). transaction_timeout_ms must
+// be positive and at most transaction.max.timeout.ms, else
+// INVALID_TRANSACTION_TIMEOUT. Before v4, PRODUCER_FENCED is answered as
+// INVALID_PRODUCER_EPOCH (KIP-588).
 import { ErrorCode, type Input } from '@tributary/protocol'
 import { InitProducerIdApi, type InitProducerIdResponse } from '@tributary/protocol/apis/init-producer-id'
-import { defineHandler } from './define.js'
+import { defineHandler, type RequestContext } from './define.js'
+import { fencedFor, txnShardFor, writeFailure } from './txn-route.js'
 
 function failed (errorCode: number): Input<InitProducerIdResponse> {
   return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }
+}
+
+async function transactional (transactionalId: string, timeoutMs: number, producerId: bigint, producerEpoch: number, ctx: RequestContext): Promise<Input<InitProducerIdResponse>> {
+  const txns = ctx.broker.transactions
+  if (txns === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  if (timeoutMs <= 0 || timeoutMs > txns.settings.maxTimeoutMs) return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
+  const lookup = txnShardFor(ctx, transactionalId)
+  if (lookup.shard === undefined) return failed(lookup.errorCode)
+  try {
+    const r = await lookup.shard.initProducerId(transactionalId, timeoutMs, producerId, producerEpoch)
+    return { throttleTimeMs: 0, errorCode: fencedFor(r.errorCode, ctx.version, 4), producerId: r.producerId, producerEpoch: r.producerEpoch }
+  } catch (err) {
+    return failed(writeFailure(ctx, err))
+  }
 }
 
 export default defineHandler({
@@ -35,7 +50,7 @@ export default defineHandler({
   async handle (req, ctx): Promise<Input<InitProducerIdResponse>> {
     if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST)
     if (req.transactionalId === '') return failed(ErrorCode.INVALID_REQUEST)
-    if (req.transactionalId !== null) return failed(ErrorCode.NOT_COORDINATOR)
+    if (req.transactionalId !== null) return await transactional(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch, ctx)
     const ids = ctx.broker.producerIds
     if (ids === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE)
     try {

@@ -22,12 +22,12 @@ export default defineHandler({
       return {
         throttleTimeMs: 0,
         groups: req.groups.map(g => {
-          const r = fetchGroupOffsets(groups, { groupId: g.groupId, topics: g.topics, memberId: ctx.version >= 9 ? g.memberId : null, memberEpoch: ctx.version >= 9 ? g.memberEpoch : -1 })
+          const r = fetchGroupOffsets(groups, { groupId: g.groupId, topics: g.topics, memberId: ctx.version >= 9 ? g.memberId : null, memberEpoch: ctx.version >= 9 ? g.memberEpoch : -1, requireStable: req.requireStable })
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? r.topics : [] }
         })
       }
     }
-    const r = fetchGroupOffsets(groups, { groupId: req.groupId, topics: req.topics, memberId: null, memberEpoch: -1 })
+    const r = fetchGroupOffsets(groups, { groupId: req.groupId, topics: req.topics, memberId: null, memberEpoch: -1, requireStable: ctx.version >= 7 && req.requireStable })
     // From v2 a group error is the top-level code alone, with no topics (Kafka's OffsetFetchRequest.getErrorResponse).
     const topics = ctx.version >= 2 && r.errorCode !== ErrorCode.NONE ? [] : r.topics
     return { throttleTimeMs: 0, errorCode: r.errorCode, topics }

@@ -18,9 +18,11 @@
 // producer state where appends are ordered (Partition.append): a retry of
 // one of the producer's last 5 batches is answered NONE with its original
 // base offset and not written again; OUT_OF_ORDER_SEQUENCE_NUMBER for a gap,
-// INVALID_PRODUCER_EPOCH for an older epoch (Kafka 4). Transactional
-// checks (KIP-890) and markers come with the transaction coordinator.
-import { ErrorCode, ProtocolError, type Input } from '@tributary/protocol'
+// INVALID_PRODUCER_EPOCH for an older epoch (Kafka 4). A transactional
+// batch must go to a partition of the producer's ongoing transaction
+// (KIP-890 part 1, verified with the local transaction coordinator):
+// INVALID_TXN_STATE, or TRANSACTION_ABORTABLE for v11+ clients.
+import { ErrorCode, ProtocolError, readBatchHeader, type Input } from '@tributary/protocol'
 import {
   ProduceApi, type ProduceRequestPartitionProduceData, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse
 } from '@tributary/protocol/apis/produce'
@@ -58,6 +60,12 @@ async function issuePartition (ctx: RequestContext, topic: string, settings: Pro
   }
   const rejection = await checkRecords(data.records, `${topic}-${data.index}`, settings, BigInt(Date.now()))
   if (rejection !== null) return failed(data.index, rejection.errorCode, rejection.errorMessage, rejection.recordErrors)
+  const header = readBatchHeader(data.records!)
+  const txns = ctx.broker.transactions
+  if (header.isTransactional && txns !== undefined && !txns.partitionInTransaction(header.producerId, { topic, partition: data.index })) {
+    return failed(data.index, ctx.version >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE,
+      `The producer ${header.producerId} has no ongoing transaction holding ${topic}-${data.index}.`)
+  }
   try {
     const { written, durable } = partition.append(data.records!, settings.logAppendTime)
     return { index: data.index, written, durable }

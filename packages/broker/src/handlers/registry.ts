@@ -30,6 +30,12 @@ import metadata from './metadata.js'
 import offsetForLeaderEpoch from './offset-for-leader-epoch.js'
 import produce from './produce.js'
 import syncGroup from './sync-group.js'
+import addOffsetsToTxn from './add-offsets-to-txn.js'
+import addPartitionsToTxn from './add-partitions-to-txn.js'
+import endTxn from './end-txn.js'
+import txnOffsetCommit from './txn-offset-commit.js'
+import describeTransactions from './describe-transactions.js'
+import listTransactions from './list-transactions.js'
 
 /**
  * The one list of APIs the broker serves. ApiVersions, dispatch and
@@ -55,6 +61,13 @@ export const handlers: readonly Handler[] = [
   listOffsets,
   offsetForLeaderEpoch,
   deleteRecords,
+  // Transaction coordinator
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
+  describeTransactions,
+  listTransactions,
   // Group coordinator
   findCoordinator,
   offsetCommit,

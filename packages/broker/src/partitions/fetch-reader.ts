@@ -19,6 +19,8 @@ export interface FetchedPartition {
   lastStableOffset: bigint
   logStartOffset: bigint
   records: Buffer
+  /** read_committed: the aborted transactions overlapping the returned records (from the transaction index), else empty. */
+  abortedTransactions: Array<{ producerId: bigint, firstOffset: bigint }>
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -41,13 +43,13 @@ export async function readPartitions (targets: readonly FetchTarget[], maxBytes:
     const p = t.partition
     if (p === undefined) {
       errors = true
-      parts.push({ partitionIndex: t.index, errorCode: t.missingCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY })
+      parts.push({ partitionIndex: t.index, errorCode: t.missingCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY, abortedTransactions: [] })
       continue
     }
     const base = { partitionIndex: t.index, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset }
     if (t.currentLeaderEpoch > LEADER_EPOCH) {
       errors = true
-      parts.push({ ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, records: EMPTY })
+      parts.push({ ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, records: EMPTY, abortedTransactions: [] })
       continue
     }
     try {
@@ -60,10 +62,14 @@ export async function readPartitions (targets: readonly FetchTarget[], maxBytes:
       if (records.length > 0) minOneBatch = false
       remaining -= records.length
       bytes += records.length
-      parts.push({ ...base, errorCode: ErrorCode.NONE, records })
+      // KIP-98: the consumer drops the records of these producers from firstOffset up to their ABORT marker.
+      const aborted = readCommitted && records.length > 0
+        ? (await p.log.abortedTransactions(t.fetchOffset, bound)).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
+        : []
+      parts.push({ ...base, errorCode: ErrorCode.NONE, records, abortedTransactions: aborted })
     } catch (err) {
       errors = true
-      parts.push({ ...base, errorCode: kafkaCodeOf(err), records: EMPTY })
+      parts.push({ ...base, errorCode: kafkaCodeOf(err), records: EMPTY, abortedTransactions: [] })
     }
   }
   return { parts, bytes, errors }

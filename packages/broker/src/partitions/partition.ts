@@ -2,7 +2,7 @@ import {
   ProducerStateManager, recoverProducerState, takeProducerSnapshot, type AppendResult, type BatchMetadata, type DiskLog, type ProducerBatch
 } from '@tributary/log'
 import { channels, type ProduceDuplicateMessage } from '../diagnostics.js'
-import { LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, readBatchHeader } from '@tributary/protocol'
+import { LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, encodeControlBatch, readBatchHeader } from '@tributary/protocol'
 
 /** Single-node leader epoch until replication brings leader changes. */
 export const LEADER_EPOCH = 0
@@ -53,8 +53,53 @@ export class Partition {
   }
 
   get highWatermark (): bigint { return this.log.highWatermark }
-  /** Read_committed bound; transactions come with the exactly-once issue. */
-  get lastStableOffset (): bigint { return this.log.highWatermark }
+  /**
+   * Read_committed bound (KIP-98): the first offset of the earliest open
+   * transaction, or the high watermark when none is open below it.
+   */
+  get lastStableOffset (): bigint {
+    const first = this.producers.firstUnstableOffset()
+    const hw = this.log.highWatermark
+    return first !== null && first < hw ? first : hw
+  }
+
+  /**
+   * Appends a transaction marker (a COMMIT or ABORT control batch) for the
+   * producer, as Kafka's WriteTxnMarkers does on the partition leader: the
+   * producer's open transaction ends, so the last stable offset moves past
+   * it; an ABORT is recorded in the transaction index (first offset of the
+   * transaction, marker offset, last stable offset) so that read_committed
+   * fetches can list it. Resolves when the marker is durable.
+   */
+  writeMarker (producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<unknown> {
+    const now = BigInt(Date.now())
+    const batch = encodeControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch, timestamp: now })
+    const markerOffset = this.log.logEndOffset()
+    const durable = this.log.append(batch, { durable: true, leaderEpoch: LEADER_EPOCH, timestampType: 'CreateTime', now: () => now })
+      .then(r => { this.advanceHighWatermark(r.lastOffset + 1n); return r })
+    const first = this.producers.completeTxn(producerId, producerEpoch, coordinatorEpoch, now)
+    if (!commit && first >= 0n) {
+      const lso = this.producers.firstUnstableOffset()
+      this.log.addAbortedTxn({ producerId, firstOffset: first, lastOffset: markerOffset, lastStableOffset: lso === null || lso > markerOffset ? markerOffset + 1n : lso })
+    }
+    this.wake()
+    return durable
+  }
+
+  /**
+   * Appends a transactional batch written by a coordinator without
+   * sequence numbers (TxnOffsetCommit's offsets in `__consumer_offsets`):
+   * it opens the producer's transaction, bypassing sequence checks
+   * (Kafka's AppendOrigin.COORDINATOR).
+   */
+  appendCoordinatorTxn (batch: Buffer, producerId: bigint, producerEpoch: number): Promise<unknown> {
+    const now = BigInt(Date.now())
+    const first = this.log.logEndOffset()
+    const durable = this.log.append(batch, { durable: true, leaderEpoch: LEADER_EPOCH, timestampType: 'CreateTime', now: () => now })
+      .then(r => { this.advanceHighWatermark(r.lastOffset + 1n); return r })
+    this.producers.beginCoordinatorTxn(producerId, producerEpoch, first, now)
+    return durable
+  }
   get logStartOffset (): bigint { return this.log.logStartOffset() }
   get logEndOffset (): bigint { return this.log.logEndOffset() }
 

@@ -50,7 +50,7 @@ describe('idempotent produce', () => {
     assert.equal(r.errorCode, ErrorCode.INVALID_REQUEST)
   })
 
-  test('a transactional id is for the transaction coordinator (not yet here): NOT_COORDINATOR', async () => {
+  test('a transactional id before __transaction_state exists (no FindCoordinator yet): NOT_COORDINATOR', async () => {
     for (const v of [0, 2, 5]) {
       const r = await c.request(InitProducerIdApi, v, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 })
       assert.deepEqual([r.errorCode, r.producerId, r.producerEpoch], [ErrorCode.NOT_COORDINATOR, -1n, -1])

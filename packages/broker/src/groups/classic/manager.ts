@@ -84,8 +84,8 @@ export class ClassicGroupManager implements GroupManager {
   }
 
   /** Kafka's ClassicGroup.validateOffsetCommit (offset-checks.ts). */
-  validateOffsetCommit (groupId: string, member: CommitMember, _apiVersion: number): number {
-    return validateClassicOffsetCommit(this.groups.get(groupId), member)
+  validateOffsetCommit (groupId: string, member: CommitMember, _apiVersion: number, transactional = false): number {
+    return validateClassicOffsetCommit(this.groups.get(groupId), member, transactional)
   }
 
   isEmpty (groupId: string): boolean {

@@ -7,7 +7,7 @@ import type { ClassicGroup } from './group.js'
  * the CompletingRebalance check for TxnOffsetCommit): ErrorCode.NONE or the
  * code the commit gets. `group` is undefined when the group does not exist.
  */
-export function validateClassicOffsetCommit (group: ClassicGroup | undefined, member: CommitMember): number {
+export function validateClassicOffsetCommit (group: ClassicGroup | undefined, member: CommitMember, transactional = false): number {
   const generation = member.generationIdOrMemberEpoch
   // No group: a commit from outside any group is accepted (a "simple" group); one claiming a generation is not.
   if (group === undefined) return generation < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
@@ -22,6 +22,6 @@ export function validateClassicOffsetCommit (group: ClassicGroup | undefined, me
     return ErrorCode.UNKNOWN_MEMBER_ID
   }
   // The member has its generation from JoinGroup but no assignment yet: it should commit again after SyncGroup.
-  if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS
+  if (!transactional && group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS
   return ErrorCode.NONE
 }

@@ -667,13 +667,15 @@ export class ConsumerGroupManager implements GroupManager {
   }
 
   /** Kafka's ConsumerGroup.validateOffsetCommit. */
-  validateOffsetCommit (groupId: string, member: CommitMember, apiVersion: number): number {
+  validateOffsetCommit (groupId: string, member: CommitMember, apiVersion: number, transactional = false): number {
     const g = this.groups.get(groupId)
     if (g === undefined) return ErrorCode.NONE
     // Epoch -1: an admin client or a consumer outside the group; allowed while the group is empty.
     if (member.generationIdOrMemberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE
     const m = g.members.get(member.memberId)
     if (m === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    // TxnOffsetCommit carries the member epoch as its generation id; a stale one is ILLEGAL_GENERATION there.
+    if (transactional) return member.generationIdOrMemberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
     // Members of a consumer group must commit with OffsetCommit v9+ (member epochs).
     if (apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION
     if (member.generationIdOrMemberEpoch !== m.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH

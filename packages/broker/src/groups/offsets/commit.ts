@@ -18,10 +18,12 @@ export interface CommitOptions {
   /** OffsetCommit v2-v4 retention_time_ms, or -1n. */
   retentionTimeMs: bigint
   apiVersion: number
+  /** TxnOffsetCommit: the offsets are written in the producer's transaction and stay pending until its marker. */
+  transaction?: { producerId: bigint, producerEpoch: number }
 }
 
 /** An error for the whole request (every partition gets it), or NONE. */
-export function validateCommit (shard: GroupShard, groupId: string, member: CommitMember, apiVersion: number): number {
+export function validateCommit (shard: GroupShard, groupId: string, member: CommitMember, apiVersion: number, transactional = false): number {
   const type = shard.groupType(groupId)
   if (type === undefined) {
     // A commit from outside any group (generation -1, the "simple" commit of
@@ -31,7 +33,7 @@ export function validateCommit (shard: GroupShard, groupId: string, member: Comm
     if (member.generationIdOrMemberEpoch < 0 && member.memberId === '') return ErrorCode.NONE
     return apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION
   }
-  return shard.manager(type)!.validateOffsetCommit(groupId, member, apiVersion)
+  return shard.manager(type)!.validateOffsetCommit(groupId, member, apiVersion, transactional)
 }
 
 /**
@@ -61,7 +63,8 @@ export async function commitOffsets (shard: GroupShard, image: MetadataImage, gr
     written.push(i)
   })
   try {
-    await shard.write(records)
+    if (options.transaction === undefined) await shard.write(records)
+    else await shard.writeTransactional(records, options.transaction.producerId, options.transaction.producerEpoch)
   } catch (err) {
     const code = err instanceof GroupWriteError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR
     for (const i of written) codes[i] = code

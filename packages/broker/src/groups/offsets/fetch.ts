@@ -24,6 +24,8 @@ export interface GroupFetch {
   /** KIP-848 (v9+): the fetching member, checked against the group. */
   memberId: string | null
   memberEpoch: number
+  /** KIP-447 (v7+): a partition with offsets pending in a transaction answers UNSTABLE_OFFSET_COMMIT. */
+  requireStable?: boolean
 }
 
 /** Kafka answers a partition without a committed offset with -1 and empty metadata. */
@@ -43,12 +45,13 @@ export function fetchGroupOffsets (groups: GroupCoordinator | undefined, req: Gr
     const code = shard.manager(type)!.validateOffsetFetch(req.groupId, req.memberId, req.memberEpoch)
     if (code !== ErrorCode.NONE) return failed(code)
   }
+  const unstable = (topic: string, partition: number): boolean => req.requireStable === true && shard.hasPendingOffset(req.groupId, topic, partition)
   if (req.topics === null) {
     const byTopic = new Map<string, FetchedPartition[]>()
     for (const c of shard.offsets.all(req.groupId)) {
       let list = byTopic.get(c.topic)
       if (list === undefined) { list = []; byTopic.set(c.topic, list) }
-      list.push({ partitionIndex: c.partition, committedOffset: c.value.offset, committedLeaderEpoch: c.value.leaderEpoch, metadata: c.value.metadata, errorCode: ErrorCode.NONE })
+      list.push(unstable(c.topic, c.partition) ? none(c.partition, ErrorCode.UNSTABLE_OFFSET_COMMIT) : { partitionIndex: c.partition, committedOffset: c.value.offset, committedLeaderEpoch: c.value.leaderEpoch, metadata: c.value.metadata, errorCode: ErrorCode.NONE })
     }
     const topics = [...byTopic].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
       .map(([name, partitions]) => ({ name, partitions: partitions.sort((a, b) => a.partitionIndex - b.partitionIndex) }))
@@ -59,6 +62,7 @@ export function fetchGroupOffsets (groups: GroupCoordinator | undefined, req: Gr
     topics: req.topics.map(t => ({
       name: t.name,
       partitions: t.partitionIndexes.map(p => {
+        if (unstable(t.name, p)) return none(p, ErrorCode.UNSTABLE_OFFSET_COMMIT)
         const v = shard.offsets.get(req.groupId, t.name, p)
         return v === undefined ? none(p) : { partitionIndex: p, committedOffset: v.offset, committedLeaderEpoch: v.leaderEpoch, metadata: v.metadata, errorCode: ErrorCode.NONE }
       })
