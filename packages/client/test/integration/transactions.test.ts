@@ -105,6 +105,51 @@ describe('transactions', () => {
     assert.deepEqual((await kcatConsume(broker.bootstrap, topic, ['-X', 'isolation.level=read_uncommitted'])).map(m => m.payload), ['a1', 'a2', 'a3', 'c1'])
   })
 
+  test('read_committed stops at an open transaction (the last stable offset) until it commits', async () => {
+    const topic = 'txn-lso'
+    await admin.createTopics([{ name: topic, numPartitions: 1 }])
+    const p = producer('tx-lso')
+    await p.initTransactions()
+    p.beginTransaction()
+    await p.send({ topic, messages: [{ value: 'open-1' }] })
+    const plain = new Producer({ brokers: [broker.bootstrap] })
+    producers.push(plain)
+    await plain.send({ topic, messages: [{ value: 'plain-1' }] })
+    const c = new Consumer({ brokers: [broker.bootstrap], isolationLevel: 'read_committed', maxWaitMs: 50 })
+    consumers.push(c)
+    c.assign([{ topic, partition: 0, offset: 'earliest' }])
+    // One iterator throughout: its first next() stays pending while the transaction is open.
+    const it = c[Symbol.asyncIterator]()
+    const first = it.next()
+    const early = await Promise.race([first.then(() => 'record'), new Promise(resolve => setTimeout(() => resolve('nothing'), 500))])
+    assert.equal(early, 'nothing')
+    await p.commitTransaction()
+    const a = await withTimeout(first, 10_000, 'the first committed record')
+    const b = await withTimeout(it.next(), 10_000, 'the second record')
+    assert.deepEqual([a.value?.value?.toString(), b.value?.value?.toString()], ['open-1', 'plain-1'])
+    await c.close()
+  })
+
+  test('our read_committed consumer drops a transaction kafkajs aborted', async () => {
+    const topic = 'txn-kafkajs'
+    await admin.createTopics([{ name: topic, numPartitions: 1 }])
+    const kp = new Kafka({ clientId: 'txn-kafkajs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+      .producer({ transactionalId: 'kafkajs-tx', maxInFlightRequests: 1, idempotent: true })
+    await kp.connect()
+    try {
+      const aborted = await kp.transaction()
+      await aborted.send({ topic, messages: [{ value: 'k-abort-1' }, { value: 'k-abort-2' }] })
+      await aborted.abort()
+      const committed = await kp.transaction()
+      await committed.send({ topic, messages: [{ value: 'k-commit' }] })
+      await committed.commit()
+    } finally {
+      await kp.disconnect()
+    }
+    assert.deepEqual(values(await readAll(topic, 1, 1, 'read_committed')), ['k-commit'])
+    assert.deepEqual(values(await readAll(topic, 1, 3, 'read_uncommitted')), ['k-abort-1', 'k-abort-2', 'k-commit'])
+  })
+
   test('two producers with one transactional id: the older is fenced', async () => {
     const topic = 'txn-fence'
     await admin.createTopics([{ name: topic, numPartitions: 1 }])
