@@ -154,7 +154,6 @@ export class Producer {
     txn.state.expect('commitTransaction()', 'in_transaction')
     txn.state.phase = 'committing'
     try {
-      await Promise.allSettled([...this.preparing])
       await this.flush()
       if (txn.state.abortableError !== undefined) {
         throw new TransactionStateError(`the transaction cannot commit because a send failed (${txn.state.abortableError.message}); abort it`)
@@ -257,8 +256,9 @@ export class Producer {
     if (state.abortableError !== undefined) throw new TransactionStateError(`an earlier send of this transaction failed (${state.abortableError.message}); abort the transaction`)
   }
 
-  /** Sends everything queued now, ignoring linger, and waits for the answers. */
+  /** Sends everything queued now (also by send() calls still looking up metadata), ignoring linger, and waits for the answers. */
   async flush (): Promise<void> {
+    await Promise.allSettled([...this.preparing])
     this.accumulator.beginFlush()
     try {
       this.wake()

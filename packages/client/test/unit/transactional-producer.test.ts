@@ -10,8 +10,8 @@ import { FakeBroker } from '../helpers/fake-broker.js'
 let fake: FakeBroker
 const producers: Producer[] = []
 
-function producer (): Producer {
-  const p = new Producer({ brokers: [`127.0.0.1:${fake.port}`], transactionalId: 'tx', transactionTimeoutMs: 5000, lingerMs: 1, retry: { initialBackoffMs: 1, maxBackoffMs: 5, totalTimeoutMs: 5000 } })
+function producer (lingerMs = 1): Producer {
+  const p = new Producer({ brokers: [`127.0.0.1:${fake.port}`], transactionalId: 'tx', transactionTimeoutMs: 5000, lingerMs, retry: { initialBackoffMs: 1, maxBackoffMs: 5, totalTimeoutMs: 5000 } })
   producers.push(p)
   return p
 }
@@ -33,7 +33,7 @@ afterEach(async () => {
   await fake.close()
 })
 
-test('initTransactions retries CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS and NOT_COORDINATOR (looking the coordinator up again)', async () => {
+test('initTransactions retries CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS and NOT_COORDINATOR (looking the coordinator up again)', { timeout: 10_000 }, async () => {
   const answers = [ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, 0]
   fake.handlers[22] = () => ({ errorCode: answers.shift()!, producerId: 42n, producerEpoch: 3 })
   const p = producer()
@@ -47,13 +47,17 @@ test('initTransactions retries CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROG
   assert.ok(lookups.every(r => r.body.keyType === 1))
 })
 
-test('one AddPartitionsToTxn per drain for new partitions only; transactional Produce; EndTxn commit', async () => {
-  const p = producer()
+test('one AddPartitionsToTxn per drain for new partitions only; transactional Produce; EndTxn commit', { timeout: 10_000 }, async () => {
+  // A long linger: only flush and commit drain, each in one round.
+  const p = producer(60_000)
   await p.initTransactions()
   p.beginTransaction()
-  await p.send({ topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] })
-  await p.send({ topic: 't', messages: [{ value: 'c', partition: 1 }, { value: 'd', partition: 2 }] })
+  const first = p.send({ topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] })
+  await p.flush()
+  await first
+  const second = p.send({ topic: 't', messages: [{ value: 'c', partition: 1 }, { value: 'd', partition: 2 }] })
   await p.commitTransaction()
+  await second
   const adds = fake.requests(24).map(r => (r.body.v3AndBelowTopics as Array<{ partitions: number[] }>).flatMap(t => t.partitions).sort())
   assert.deepEqual(adds, [[0, 1], [2]])
   assert.ok(fake.requests(24).every(r => r.version === 3 && r.body.v3AndBelowProducerId === 42n && r.body.v3AndBelowProducerEpoch === 3))
@@ -68,13 +72,15 @@ test('one AddPartitionsToTxn per drain for new partitions only; transactional Pr
   assert.equal(ends[0]!.body.committed, true)
   // The next transaction adds its partitions again.
   p.beginTransaction()
-  await p.send({ topic: 't', messages: [{ value: 'e', partition: 0 }] })
+  const third = p.send({ topic: 't', messages: [{ value: 'e', partition: 0 }] })
+  await p.flush()
+  await third
   await p.abortTransaction()
   assert.equal(fake.requests(24).length, 3)
   assert.equal(fake.requests(26)[1]!.body.committed, false)
 })
 
-test('an empty transaction ends without EndTxn', async () => {
+test('an empty transaction ends without EndTxn', { timeout: 10_000 }, async () => {
   const p = producer()
   await p.initTransactions()
   p.beginTransaction()
@@ -84,7 +90,7 @@ test('an empty transaction ends without EndTxn', async () => {
   assert.equal(fake.requests(26).length, 0)
 })
 
-test('a failed send makes the transaction abortable only', async () => {
+test('a failed send makes the transaction abortable only', { timeout: 10_000 }, async () => {
   fake.handlers[24] = r => ({ resultsByTopicV3AndBelow: (r.body.v3AndBelowTopics as Array<{ name: string, partitions: number[] }>).map(t => ({ name: t.name, resultsByPartition: t.partitions.map(p => ({ partitionIndex: p, partitionErrorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED })) })) })
   const p = producer()
   await p.initTransactions()
@@ -97,7 +103,7 @@ test('a failed send makes the transaction abortable only', async () => {
   assert.doesNotThrow(() => p.beginTransaction(), 'after the abort a new transaction may begin')
 })
 
-test('PRODUCER_FENCED from EndTxn and INVALID_PRODUCER_EPOCH from Produce are fatal ProducerFencedErrors', async () => {
+test('PRODUCER_FENCED from EndTxn and INVALID_PRODUCER_EPOCH from Produce are fatal ProducerFencedErrors', { timeout: 10_000 }, async () => {
   fake.handlers[26] = () => ({ errorCode: ErrorCode.PRODUCER_FENCED })
   const p = producer()
   await p.initTransactions()
