@@ -4,13 +4,13 @@ import { ProduceApi, type ProduceRequestTopicProduceData } from '@tributary/prot
 import { Cluster } from '../cluster/cluster.js'
 import { backoffMs } from '../cluster/retry.js'
 import { ClientStateError, ProducerFencedError, RetriesExhaustedError, TransactionStateError, isFencingError, isRetriableError } from '../errors.js'
-import type { OffsetToCommit } from '../ops/group-offsets.js'
+import type { ConsumerGroupMetadata, OffsetToCommit } from '../ops/group-offsets.js'
 import { RecordAccumulator, type AccumulatedRecord, type ProducerBatch, type RecordMetadata } from './accumulator.js'
 import { ProducerIdState, resolveIdempotence } from './idempotence.js'
 import { COMPRESSION, type HeaderValue, type Message, type ProducerOptions, type SendRequest } from './options.js'
 import { DefaultPartitioner, RoundRobinPartitioner, type Partitioner } from './partitioners.js'
 import { TransactionState, tpKey } from './transaction-state.js'
-import { TxnCoordinatorClient, type ConsumerGroupMetadata } from './txn-coordinator.js'
+import { TxnCoordinatorClient } from './txn-coordinator.js'
 
 /** What sendOffsetsToTransaction() commits: the next offset to read per partition, for `groupId`. */
 export interface TransactionOffsets {

@@ -6,12 +6,9 @@ import { InitProducerIdApi } from '@tributary/protocol/apis/init-producer-id'
 import { TxnOffsetCommitApi } from '@tributary/protocol/apis/txn-offset-commit'
 import { CoordinatorType, type Cluster } from '../cluster/cluster.js'
 import { ProducerFencedError, isFencingError } from '../errors.js'
-import type { OffsetToCommit } from '../ops/group-offsets.js'
+import type { ConsumerGroupMetadata, OffsetToCommit } from '../ops/group-offsets.js'
 
 export interface ProducerEpoch { producerId: bigint, producerEpoch: number }
-
-/** The member a consumer-process-produce loop commits for (Kafka's ConsumerGroupMetadata, KIP-447); defaults commit as a group-less member. */
-export interface ConsumerGroupMetadata { generationId?: number, memberId?: string, groupInstanceId?: string | null }
 
 /**
  * The producer's requests to its transaction coordinator (and, for

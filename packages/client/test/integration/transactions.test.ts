@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Admin as KafkaJsAdmin } from 'kafkajs'
 import { Admin, ClientStateError, Consumer, Producer, ProducerFencedError, TransactionStateError, type ConsumerMessage } from '../../src/index.js'
 import { kcatConsume, startTestBroker, take, withTimeout, type TestBroker } from '../helpers/env.js'
 
-const CONFIG = { 'transaction.state.log.num.partitions': 2, 'offsets.topic.num.partitions': 2, 'num.partitions': 1 }
+const CONFIG = { 'transaction.state.log.num.partitions': 2, 'offsets.topic.num.partitions': 2, 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0 }
 
 describe('transactions', () => {
   let broker: TestBroker
@@ -201,6 +201,38 @@ describe('transactions', () => {
     await p.sendOffsetsToTransaction({ groupId, offsets: [{ topic, partition: 0, offset: 9 }] })
     await p.commitTransaction()
     assert.equal(await committed(), '9')
+  })
+
+  test('consume-transform-produce: a group member\'s offsets commit with the output, carrying its generation', async () => {
+    const input = 'ctp-in'
+    const output = 'ctp-out'
+    const groupId = 'ctp-group'
+    await admin.createTopics([{ name: input, numPartitions: 1 }, { name: output, numPartitions: 1 }])
+    const plain = new Producer({ brokers: [broker.bootstrap] })
+    producers.push(plain)
+    await plain.send({ topic: input, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] })
+
+    const c = new Consumer({ brokers: [broker.bootstrap], groupId, autoCommit: false, isolationLevel: 'read_committed', maxWaitMs: 50, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 })
+    consumers.push(c)
+    await withTimeout(c.subscribe([input]), 10_000, 'joining the group')
+    const got = await take(c, 3, 10_000)
+    const member = c.groupMetadata()
+    assert.ok((member.generationId ?? -1) >= 1 && member.memberId !== '', 'a joined member has a generation and a member id')
+
+    const p = producer('tx-ctp')
+    await p.initTransactions()
+    p.beginTransaction()
+    await p.send({ topic: output, messages: got.map(m => ({ value: m.value!.toString().toUpperCase() })) })
+    const next = got[got.length - 1]!.offset + 1n
+    // An old generation is refused by the group coordinator (KIP-447 fencing of zombie members).
+    await assert.rejects(p.sendOffsetsToTransaction({ groupId, offsets: [{ topic: input, partition: 0, offset: next }], consumerGroupMetadata: { ...member, generationId: member.generationId! - 1 } }), /ILLEGAL_GENERATION/)
+    await p.sendOffsetsToTransaction({ groupId, offsets: [{ topic: input, partition: 0, offset: next }], consumerGroupMetadata: member })
+    await p.commitTransaction()
+    await c.close()
+
+    const offsets = await kafkajs.fetchOffsets({ groupId, topics: [input] })
+    assert.equal(offsets[0]?.partitions.find(x => x.partition === 0)?.offset, '3')
+    assert.deepEqual((await kcatConsume(broker.bootstrap, output, ['-X', 'isolation.level=read_committed'])).map(m => m.payload), ['A', 'B', 'C'])
   })
 
   test('state errors are typed and clear', async () => {
