@@ -119,3 +119,22 @@ test('PRODUCER_FENCED from EndTxn and INVALID_PRODUCER_EPOCH from Produce are fa
   await assert.rejects(q.send({ topic: 't', messages: [{ value: 'a', partition: 0 }] }), ProducerFencedError)
   await assert.rejects(q.commitTransaction(), ProducerFencedError)
 })
+
+test('sendOffsetsToTransaction: AddOffsetsToTxn to the transaction coordinator, then TxnOffsetCommit with the member', { timeout: 10_000 }, async () => {
+  let addOffsetsAnswers = 0
+  fake.handlers[25] = () => ({ errorCode: addOffsetsAnswers++ === 0 ? ErrorCode.CONCURRENT_TRANSACTIONS : 0 })
+  fake.handlers[28] = r => ({ topics: (r.body.topics as Array<{ name: string, partitions: Array<{ partitionIndex: number }> }>).map(t => ({ name: t.name, partitions: t.partitions.map(x => ({ partitionIndex: x.partitionIndex, errorCode: 0 })) })) })
+  const p = producer()
+  await p.initTransactions()
+  p.beginTransaction()
+  await p.sendOffsetsToTransaction({ groupId: 'g', offsets: [{ topic: 't', partition: 1, offset: 12 }], consumerGroupMetadata: { generationId: 4, memberId: 'm-1', groupInstanceId: 'i-1' } })
+  await p.commitTransaction()
+  const order = fake.received.map(r => r.apiKey).filter(k => k === 25 || k === 28 || k === 26)
+  assert.deepEqual(order, [25, 25, 28, 26], 'AddOffsetsToTxn (retried once), TxnOffsetCommit, EndTxn')
+  const add = fake.requests(25)[1]!.body
+  assert.deepEqual([add.transactionalId, add.producerId, add.producerEpoch, add.groupId], ['tx', 42n, 3, 'g'])
+  const commit = fake.requests(28)[0]!
+  assert.ok(commit.version >= 3)
+  assert.deepEqual([commit.body.groupId, commit.body.generationId, commit.body.memberId, commit.body.groupInstanceId], ['g', 4, 'm-1', 'i-1'])
+  assert.deepEqual(commit.body.topics[0].partitions[0].committedOffset, 12n)
+})
