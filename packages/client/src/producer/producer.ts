@@ -131,6 +131,7 @@ export class Producer {
    * Adds consumed offsets to the transaction (AddOffsetsToTxn to the
    * transaction coordinator, then TxnOffsetCommit to the group's): they
    * become the group's committed offsets only if the transaction commits.
+   * If the group coordinator refuses them, the transaction can only abort.
    */
   async sendOffsetsToTransaction (req: TransactionOffsets): Promise<void> {
     const txn = this.transactional('sendOffsetsToTransaction()')
@@ -140,7 +141,15 @@ export class Producer {
     await this.fenceOnError(async () => {
       await txn.client.addOffsets(pid, req.groupId)
       txn.state.offsetsAdded = true
-      await txn.client.commitOffsets(pid, req.groupId, offsets, req.consumerGroupMetadata)
+      try {
+        await txn.client.commitOffsets(pid, req.groupId, offsets, req.consumerGroupMetadata)
+      } catch (err) {
+        // As in the Java client, a refused TxnOffsetCommit (e.g. ILLEGAL_GENERATION: this
+        // member was replaced, KIP-447) leaves the transaction only abortable, so that a
+        // zombie's output never commits.
+        if (!(err instanceof ProducerFencedError)) txn.state.abortableError ??= err as Error
+        throw err
+      }
     })
   }
 

@@ -224,8 +224,13 @@ describe('transactions', () => {
     p.beginTransaction()
     await p.send({ topic: output, messages: got.map(m => ({ value: m.value!.toString().toUpperCase() })) })
     const next = got[got.length - 1]!.offset + 1n
-    // An old generation is refused by the group coordinator (KIP-447 fencing of zombie members).
+    // An old generation is refused by the group coordinator (KIP-447 fencing of zombie members),
+    // and the transaction can then only abort.
     await assert.rejects(p.sendOffsetsToTransaction({ groupId, offsets: [{ topic: input, partition: 0, offset: next }], consumerGroupMetadata: { ...member, generationId: member.generationId! - 1 } }), /ILLEGAL_GENERATION/)
+    await assert.rejects(p.commitTransaction(), /cannot commit/)
+    await p.abortTransaction()
+    p.beginTransaction()
+    await p.send({ topic: output, messages: got.map(m => ({ value: m.value!.toString().toUpperCase() })) })
     await p.sendOffsetsToTransaction({ groupId, offsets: [{ topic: input, partition: 0, offset: next }], consumerGroupMetadata: member })
     await p.commitTransaction()
     await c.close()
