@@ -1,4 +1,4 @@
-import { KafkaError } from '@tributary/protocol'
+import { ErrorCode, KafkaError } from '@tributary/protocol'
 
 /*
  * Errors in layers (DESIGN.md R9): Kafka's own codes arrive as `KafkaError`
@@ -76,4 +76,31 @@ export function isRetriableError (err: unknown): boolean {
 /** Throws the KafkaError of a non-zero code, with context. */
 export function throwIfError (errorCode: number, context: string, message?: string | null): void {
   if (errorCode !== 0) throw KafkaError.fromCode(errorCode, `${context}: ${message ?? KafkaError.fromCode(errorCode).message}`)
+}
+
+/**
+ * A transactional call made in the wrong state: a send outside a
+ * transaction, beginTransaction twice, commit without begin, a
+ * transactional call before initTransactions() (Kafka's IllegalStateException).
+ */
+export class TransactionStateError extends ClientError {
+  constructor (message: string) {
+    super('TRIB_CLIENT_TXN_STATE', message, false)
+  }
+}
+
+/**
+ * A newer producer with the same transactional id took over (PRODUCER_FENCED
+ * or INVALID_PRODUCER_EPOCH, KIP-98/KIP-588). Fatal: this producer can only
+ * be closed; `cause` is the broker's KafkaError.
+ */
+export class ProducerFencedError extends ClientError {
+  constructor (message: string, cause: unknown) {
+    super('TRIB_CLIENT_PRODUCER_FENCED', message, false, { cause })
+  }
+}
+
+/** Error codes that fence a transactional producer for good. */
+export function isFencingError (err: unknown): boolean {
+  return err instanceof KafkaError && (err.code === ErrorCode.PRODUCER_FENCED || err.code === ErrorCode.INVALID_PRODUCER_EPOCH)
 }

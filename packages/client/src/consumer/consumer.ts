@@ -2,7 +2,7 @@ import { listTopics } from '../admin/topics.js'
 import { Cluster } from '../cluster/cluster.js'
 import { backoffMs } from '../cluster/retry.js'
 import { ClientStateError, isRetriableError } from '../errors.js'
-import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type OffsetToCommit } from '../ops/group-offsets.js'
+import { SIMPLE_COMMIT, commitOffsets, fetchOffsets, type CommittedOffset, type ConsumerGroupMetadata, type OffsetToCommit } from '../ops/group-offsets.js'
 import { Fetcher } from './fetcher.js'
 import type { GroupMembership } from './group-membership.js'
 import { ClassicGroupMembership } from './groups/classic.js'
@@ -180,6 +180,17 @@ export class Consumer {
     const groupId = this.requireGroup()
     if (offsets === undefined) { await this.commitPositions([...this.partitions.values()]); return }
     await commitOffsets(this.cluster, groupId, offsets, this.membership?.commitIdentity() ?? SIMPLE_COMMIT)
+  }
+
+  /**
+   * Who this consumer is in its group now, for a transactional producer's
+   * sendOffsetsToTransaction() (KIP-447): the group coordinator then
+   * refuses the offsets of a member of an old generation.
+   */
+  groupMetadata (): ConsumerGroupMetadata & { groupId: string } {
+    const groupId = this.requireGroup()
+    const who = this.membership?.commitIdentity() ?? SIMPLE_COMMIT
+    return { groupId, generationId: who.generationIdOrMemberEpoch, memberId: who.memberId, groupInstanceId: who.groupInstanceId }
   }
 
   /** The group's committed offsets for these partitions (offset -1 where none). */

@@ -21,6 +21,7 @@ const CLIENT_RANGES: Record<number, readonly [number, number]> = {
   18: [0, 3], // ApiVersions
   19: [2, 7], // CreateTopics
   20: [1, 6], // DeleteTopics
+  24: [0, 3], // AddPartitionsToTxn (v4+ is the broker-to-coordinator batched form, KIP-890)
   32: [1, 4], // DescribeConfigs
   35: [1, 4] // DescribeLogDirs
 }

@@ -10,6 +10,9 @@ export interface CommittedOffset { topic: string, partition: number, offset: big
 export interface CommitIdentity { generationIdOrMemberEpoch: number, memberId: string, groupInstanceId: string | null }
 export const SIMPLE_COMMIT: CommitIdentity = { generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null }
 
+/** The member a consume-transform-produce loop commits for in a transaction (Kafka's ConsumerGroupMetadata, KIP-447); left out, the commit is group-less. */
+export interface ConsumerGroupMetadata { generationId?: number, memberId?: string, groupInstanceId?: string | null }
+
 function byTopic<T extends { topic: string }> (items: readonly T[]): Map<string, T[]> {
   const m = new Map<string, T[]>()
   for (const i of items) {

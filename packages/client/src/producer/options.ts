@@ -33,6 +33,14 @@ export interface ProducerOptions extends ClusterOptions {
   deliveryTimeoutMs?: number
   /** Ask the broker to create missing topics (Metadata allowAutoTopicCreation), true by default. */
   allowAutoTopicCreation?: boolean
+  /**
+   * Kafka's `transactional.id` (KIP-98): enables initTransactions(),
+   * beginTransaction(), commitTransaction(), abortTransaction() and
+   * sendOffsetsToTransaction(). Implies idempotence (and acks -1).
+   */
+  transactionalId?: string
+  /** Kafka's `transaction.timeout.ms` (60000): the coordinator aborts a transaction open longer than this. */
+  transactionTimeoutMs?: number
 }
 
 export type HeaderValue = string | Buffer | null
