@@ -32,7 +32,8 @@ function corrupt (message: string): LogError {
  * header fields and the CRC only, never the records). Bytes that are not a
  * whole number of batches are INVALID (the framing is wrong); a whole batch
  * with a wrong magic, length, CRC or header is CORRUPT, as Kafka answers
- * CORRUPT_MESSAGE. The same rules as MemoryLog, so both pass one contract.
+ * CORRUPT_MESSAGE. DiskLog and MemoryLog both check appends with it, so
+ * both pass one contract.
  */
 export function scanAppend (buf: Buffer): AppendSpan[] {
   if (buf.length === 0) throw invalid('no record batch to append')

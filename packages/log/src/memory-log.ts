@@ -1,7 +1,5 @@
-import {
-  CURRENT_MAGIC, LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD,
-  decodeRecordBatchSync, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, verifyBatchCrc
-} from '@tributary/protocol'
+import { decodeRecordBatchSync, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '@tributary/protocol'
+import { scanAppend } from './append-batches.js'
 import { LogError } from './errors.js'
 import {
   DEFAULT_LOG_CONFIG,
@@ -40,49 +38,6 @@ export function emptyMemoryLogState (): MemoryLogState {
   return { batches: [], logStartOffset: 0n, logEndOffset: 0n, highWatermark: 0n, rolls: 0 }
 }
 
-interface BatchSpan { at: number, size: number, lastOffsetDelta: number }
-
-function invalid (message: string): LogError {
-  return new LogError('TRIB_LOG_INVALID_BATCH', message)
-}
-
-function corrupt (message: string, cause?: unknown): LogError {
-  return new LogError('TRIB_LOG_CORRUPT_BATCH', message, cause === undefined ? undefined : { cause })
-}
-
-/**
- * Checks that `buf` is one or more whole, intact v2 batches before anything
- * is stored, so that a bad batch anywhere in a produce request leaves the
- * log untouched. A short or cut-off buffer is INVALID (the framing is
- * wrong); a whole batch with a wrong magic, length or CRC is CORRUPT.
- */
-function scanBatches (buf: Buffer): BatchSpan[] {
-  if (buf.length === 0) throw invalid('no record batch to append')
-  const spans: BatchSpan[] = []
-  let at = 0
-  while (at < buf.length) {
-    const left = buf.length - at
-    if (left < RECORD_BATCH_OVERHEAD) throw invalid(`${left} bytes at position ${at} are not a whole record batch`)
-    const magic = buf.readInt8(at + MAGIC_OFFSET)
-    if (magic !== CURRENT_MAGIC) throw corrupt(`record batch at position ${at} has magic ${magic}, only ${CURRENT_MAGIC} is stored`)
-    const batchLength = buf.readInt32BE(at + LENGTH_OFFSET)
-    if (batchLength < MIN_BATCH_LENGTH) throw corrupt(`record batch at position ${at} declares length ${batchLength}`)
-    const size = LOG_OVERHEAD + batchLength
-    if (size > left) throw invalid(`record batch at position ${at} needs ${size} bytes, ${left} present`)
-    if (!verifyBatchCrc(buf, at)) throw corrupt(`record batch at position ${at} fails its CRC`)
-    let lastOffsetDelta: number
-    try {
-      lastOffsetDelta = readBatchHeader(buf, at).lastOffsetDelta
-    } catch (err) {
-      throw corrupt(`record batch at position ${at} has a bad header`, err)
-    }
-    if (lastOffsetDelta < 0) throw corrupt(`record batch at position ${at} has lastOffsetDelta ${lastOffsetDelta}`)
-    spans.push({ at, size, lastOffsetDelta })
-    at += size
-  }
-  return spans
-}
-
 function outOfRange (offset: bigint, state: MemoryLogState): LogError {
   return new LogError('TRIB_LOG_OFFSET_OUT_OF_RANGE',
     `offset ${offset} is outside the log [${state.logStartOffset}, ${state.logEndOffset}]`)
@@ -110,7 +65,7 @@ export class MemoryLog implements PartitionLog {
 
   async append (batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     this.checkOpen()
-    const spans = scanBatches(batches)
+    const spans = scanAppend(batches)
     // One copy, rewritten in place: the caller may reuse its buffer.
     const copy = Buffer.from(batches)
     const logAppendTime = options.timestampType === 'LogAppendTime'

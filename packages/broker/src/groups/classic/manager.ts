@@ -140,27 +140,27 @@ export class ClassicGroupManager implements GroupManager {
    * completes (or the shard closes).
    */
   join (p: JoinParams): Promise<JoinResponse> {
-    return new Promise<JoinResponse>(resolve => {
-      let done = false
-      const once = (r: JoinResponse): void => { if (!done) { done = true; resolve(r) } }
-      try {
-        this.doJoin(p, once)
-      } catch (err) {
-        this.logBug(err)
-        once(joinError(ErrorCode.UNKNOWN_SERVER_ERROR, p.memberId))
-      }
-    })
+    return this.answerOnce(respond => this.doJoin(p, respond), () => joinError(ErrorCode.UNKNOWN_SERVER_ERROR, p.memberId))
   }
 
   sync (p: SyncParams): Promise<SyncResponse> {
-    return new Promise<SyncResponse>(resolve => {
+    return this.answerOnce(respond => this.doSync(p, respond), () => syncError(ErrorCode.UNKNOWN_SERVER_ERROR))
+  }
+
+  /**
+   * Runs a request that answers through a callback, possibly much later (a
+   * parked JoinGroup or SyncGroup): the first answer wins, and a bug in the
+   * state machine answers UNKNOWN_SERVER_ERROR instead of leaving it parked.
+   */
+  private answerOnce<R> (run: (respond: (r: R) => void) => void, onBug: () => R): Promise<R> {
+    return new Promise<R>(resolve => {
       let done = false
-      const once = (r: SyncResponse): void => { if (!done) { done = true; resolve(r) } }
+      const once = (r: R): void => { if (!done) { done = true; resolve(r) } }
       try {
-        this.doSync(p, once)
+        run(once)
       } catch (err) {
         this.logBug(err)
-        once(syncError(ErrorCode.UNKNOWN_SERVER_ERROR))
+        once(onBug())
       }
     })
   }
