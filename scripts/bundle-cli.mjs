@@ -4,6 +4,11 @@
 // than the broker's own start (issue 2 asks for a cold start near 200 ms);
 // one bundle with the rarely used parts in lazily loaded chunks avoids it.
 // Native addons stay outside the bundle and are required at run time.
+//
+// `tributary start` gets a second bundle of its own (dist/start/start.cjs):
+// CommonJS, so that bin/tributary.js can compile it through vm.Script with
+// a V8 code cache (Node 20 has no compile cache for ES modules) and node
+// never has to set up its ES module loader on that path.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -11,7 +16,11 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'packages/cli/dist/bundle')
+const startOutdir = join(root, 'packages/cli/dist/start')
+// A rebuild also drops the code caches, which belong to the old bundle.
 rmSync(outdir, { recursive: true, force: true })
+rmSync(startOutdir, { recursive: true, force: true })
+const external = ['snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', 'sse4_crc32']
 await build({
   entryPoints: [join(root, 'packages/cli/dist/src/main.js')],
   outdir,
@@ -23,8 +32,24 @@ await build({
   sourcemap: 'linked',
   // Smaller source parses faster; the linked source map keeps stack traces readable (node --enable-source-maps).
   minify: true,
-  external: ['snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', 'sse4_crc32'],
+  external,
   // Bundled CommonJS dependencies (commander, pino) call require().
   banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
+  logLevel: 'warning'
+})
+await build({
+  entryPoints: [join(root, 'packages/cli/dist/src/start-entry.js')],
+  outfile: join(startOutdir, 'start.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  minify: true,
+  external,
+  // import.meta.url has no CommonJS equivalent; the bundle's own file URL
+  // is right for every use (package.json lookup, createRequire of addons).
+  define: { 'import.meta.url': '__tributaryImportMetaUrl' },
+  banner: { js: "const __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning'
 })

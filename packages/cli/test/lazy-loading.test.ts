@@ -26,3 +26,12 @@ test('the bundle entry does not load the client; a verb chunk does', () => {
   const all = [...closure].map(f => readFileSync(join(bundle, f), 'utf8')).join('')
   assert.match(all, /import\(["']\.\/list-[\w-]+\.js["']\)/, 'verbs are dynamic imports')
 })
+
+test('the CommonJS bundle of `tributary start` holds the broker but not the client', () => {
+  const start = join(dirname(fileURLToPath(import.meta.url)), '../../dist/start/start.cjs')
+  assert.ok(existsSync(start), 'run node scripts/bundle-cli.mjs first (npm test does)')
+  const text = readFileSync(start, 'utf8')
+  assert.ok(!text.includes('TRIB_CLIENT_RETRIES_EXHAUSTED'), 'start.cjs contains the client')
+  assert.match(text, /broker started/, 'start.cjs contains the broker')
+  assert.doesNotMatch(text, /\bimport\(/, 'a vm.Script has no module loader of its own for import()')
+})

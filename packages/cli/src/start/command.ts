@@ -73,7 +73,11 @@ export function flagsFromOptions (opts: OptionValues, defs: readonly ConfigKeyIn
   return flags
 }
 
-export function registerStartCommand (program: Command, loadBroker: () => Promise<BrokerModule> = () => import('@tributary/broker')): Command {
+export function registerStartCommand (
+  program: Command,
+  loadBroker: () => Promise<BrokerModule> = () => import('@tributary/broker'),
+  onStarted?: () => void
+): Command {
   const start = program.command('start')
     .description('run a broker in the foreground until SIGINT or SIGTERM')
     .option('--config <file>', 'broker configuration in Java properties format (Kafka\'s server.properties)')
@@ -92,12 +96,13 @@ export function registerStartCommand (program: Command, loadBroker: () => Promis
     for (const option of configOptions(broker.CONFIG_DEFINITIONS)) start.addOption(option)
   })
   start.action(async (opts: OptionValues) => {
-    await runStart(broker!, opts)
+    if (await runStart(broker!, opts)) onStarted?.()
   })
   return start
 }
 
-async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void> {
+/** True once the broker listens; false when it could not start (the failure is reported). */
+async function runStart (broker: BrokerModule, opts: OptionValues): Promise<boolean> {
   let config: BrokerConfig
   try {
     config = broker.loadConfig({
@@ -106,7 +111,8 @@ async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void
       flags: flagsFromOptions(opts, broker.CONFIG_DEFINITIONS)
     })
   } catch (err) {
-    return fail(err)
+    fail(err)
+    return false
   }
 
   // The broker's own logger (JSON on stderr), at info level for the CLI.
@@ -125,10 +131,12 @@ async function runStart (broker: BrokerModule, opts: OptionValues): Promise<void
     server = await broker.startBroker({ config, logger: log })
   } catch (err) {
     resolveServer(undefined)
-    return fail(err)
+    fail(err)
+    return false
   }
   resolveServer(server)
   log.info({ host: server.host, port: server.port, logDirs: config.logDirs }, 'tributary listening')
+  return true
 }
 
 interface Closable { close (): Promise<void> }
