@@ -46,8 +46,6 @@ const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 10_000)
 // 1 ms lets librdkafka put the records of each millisecond into one request.
 const LINGER_MS = Number(process.env.BENCH_LATENCY_LINGER_MS ?? 1)
 const RECORD = 1024
-// Debian's python3 has confluent_kafka; a pyenv python3 earlier on PATH may not.
-const PYTHON = '/usr/bin/python3'
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
 
 const median = xs => { const s = xs.filter(x => x !== null && Number.isFinite(x)).sort((a, b) => a - b); return s.length === 0 ? null : s[Math.floor(s.length / 2)] }
@@ -68,7 +66,6 @@ function ensureSystemPackages () {
   if (!existsSync(PERF_SOURCE) && !existsSync(PERF_SOURCE + '.gz')) missing.push('librdkafka-dev')
   if (!existsSync('/usr/include/librdkafka/rdkafka.h')) missing.push('librdkafka-dev')
   if (!has('gcc')) missing.push('gcc', 'libc6-dev')
-  if (spawnSync(PYTHON, ['-c', 'import confluent_kafka']).status !== 0) missing.push('python3-confluent-kafka')
   if (missing.length === 0) return
   console.error(`bench: installing ${[...new Set(missing)].join(' ')} from Debian`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
@@ -96,6 +93,16 @@ function ensurePerfTool () {
   const text = source.endsWith('.gz') ? execFileSync('gzip', ['-dc', source]) : readFileSync(source)
   writeFileSync(src, text)
   execFileSync('gcc', ['-O2', '-w', '-I', standIns, '-o', out, src, '-lrdkafka'], { stdio: 'inherit' })
+  return out
+}
+
+/** Compiles bench/latency/latency.c into bench/.build/ when it is missing or older than its source. */
+function ensureLatencyTool () {
+  const out = join(buildDir, 'latency')
+  const src = join(here, 'latency', 'latency.c')
+  if (existsSync(out) && statSync(out).mtimeMs > statSync(src).mtimeMs) return out
+  mkdirSync(buildDir, { recursive: true })
+  execFileSync('gcc', ['-O2', '-Wall', '-o', out, src, '-lrdkafka', '-lpthread'], { stdio: 'inherit' })
   return out
 }
 
@@ -241,32 +248,23 @@ function latencyFigures (file, skip) {
 }
 
 /**
- * End-to-end latency at a fixed rate (bench/latency.py, python3-confluent-kafka
- * on librdkafka: a consumer started first at the end of partition 0, then a
- * producer on an absolute schedule writing its wall clock into each value).
- * The producer's own figures are produce-to-acknowledgement latencies. The
- * first 5% of records (connection warm-up) are left out.
+ * End-to-end latency at a fixed rate (bench/latency/latency.c, librdkafka in
+ * C: a consumer assigned at the end of partition 0, then a producer on an
+ * absolute schedule writing its monotonic clock into each value, both in one
+ * process). The producer's own figures are produce-to-acknowledgement
+ * latencies. The first 5% of records (connection warm-up) are left out.
  */
-async function kafkaLatency (server, withConsumer) {
+async function kafkaLatency (server, withConsumer, tool) {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-lat-'))
-  const script = join(here, 'latency.py')
   try {
     const cFile = join(dir, 'consumer.txt')
     const pFile = join(dir, 'producer.txt')
-    let consumer = null
-    if (withConsumer) {
-      const { child } = await spawnServer(PYTHON, [script, 'consume', server.bootstrap, 'lat-p1', String(LAT_N), cFile], /ready/)
-      consumer = new Promise((resolve, reject) => {
-        const t = setTimeout(() => child.kill('SIGKILL'), 120_000)
-        child.on('exit', code => { clearTimeout(t); code === 0 ? resolve() : reject(new Error(`latency consumer exited ${code}`)) })
-      })
-    }
     const cpu0 = cpuSeconds(server.pid)
-    const { stdout } = await runTool(PYTHON, [script, 'produce', server.bootstrap, 'lat-p1', String(LAT_N), String(RATE), String(RECORD), String(LINGER_MS), pFile], 120_000)
+    const { stdout } = await runTool(tool, [server.bootstrap, 'lat-p1', String(LAT_N), String(RATE), String(RECORD), String(LINGER_MS), pFile, withConsumer ? cFile : '-'], 120_000)
     const cpu = cpuSeconds(server.pid) - cpu0
-    const m = /achieved (\d+) failed (\d+)/.exec(stdout)
-    if (m === null || m[2] !== '0') throw new Error(`latency producer: ${stdout}`)
-    if (consumer !== null) await consumer
+    const m = /achieved (\d+) failed (\d+) received (\d+)/.exec(stdout)
+    if (m === null || m[2] !== '0') throw new Error(`latency tool: ${stdout}`)
+    if (withConsumer && Number(m[3]) !== LAT_N) throw new Error(`latency tool: the consumer received ${m[3]} of ${LAT_N}`)
     const skip = Math.floor(LAT_N * 0.05)
     return { achievedRate: Number(m[1]), ack: latencyFigures(pFile, skip), e2e: withConsumer ? latencyFigures(cFile, skip) : null, cpuSecPerMillion: cpu / LAT_N * 1e6 }
   } finally {
@@ -404,7 +402,7 @@ async function measure (perf, name) {
       if (server.kind === 'kafka') r.consumeP1 = await kafkaConsume(perf, server, 'bench-p1', 1)
       r.produceP4 = await kafkaProduce(perf, server, 'bench-p4')
       if (server.kind === 'kafka') r.consumeP4 = await kafkaConsume(perf, server, 'bench-p4', 4)
-      r.latency = await kafkaLatency(server, server.kind === 'kafka')
+      r.latency = await kafkaLatency(server, server.kind === 'kafka', latencyTool)
     }
     r.peakRssMiB = memoryMiB(server.pid).peak
     return r
@@ -441,6 +439,7 @@ export async function run () {
   ensureSystemPackages()
   mkdirSync(buildDir, { recursive: true })
   const perf = ensurePerfTool()
+  const latencyTool = ensureLatencyTool()
   const order = Object.keys(SERVERS)
   const rounds = []
   const started = Date.now()
@@ -494,7 +493,7 @@ function report (f) {
   const s = f.servers
   const lines = [
     `produce (${f.rounds} rounds, medians; ${f.records} records of ${f.recordBytes} B per run, acks=-1; ${f.seconds} s; load average at end ${f.loadAverageAtEnd.join(' ')})`,
-    'load: rdkafka_performance (librdkafka 2.0.2) for Kafka throughput; bench/latency.py (python3-confluent-kafka) at a fixed rate for Kafka latency;',
+    'load: rdkafka_performance (librdkafka 2.0.2) for Kafka throughput; bench/latency/latency.c (librdkafka in C) at a fixed rate for Kafka latency;',
     '      redis-benchmark -c 1 -P 256 XADD, XRANGE paging and a paced XADD/XREAD client (bench/resp.mjs) for Redis',
     '',
     'publish                                     1 partition                  4 partitions',

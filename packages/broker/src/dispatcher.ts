@@ -1,12 +1,20 @@
 import {
-  API_VERSIONS_KEY, ErrorCode, ProtocolError, decodeRequestHeader, encodeResponse,
+  API_VERSIONS_KEY, ErrorCode, ProtocolError, decodeRequestHeader, encodeResponse, encodeResponseParts,
   type ApiDescriptor, type ApiLookup, type RequestHeader
 } from '@tributary/protocol'
 import { ApiVersionsApi } from '@tributary/protocol/apis/api-versions'
 import type { Handler, RequestContext } from './handlers/define.js'
-import type { ConnectionContext, RequestHandler } from './network/index.js'
+import type { ConnectionContext, RequestHandler, ResponsePayload } from './network/index.js'
 import type { BrokerState } from './state.js'
 import { channels } from './diagnostics.js'
+
+/**
+ * Byte fields of at least this size go out by reference instead of being
+ * copied into the response (a fetch's record sets, which the log hands over
+ * as immutable buffers). Smaller ones are cheaper to copy than to write as
+ * parts of their own.
+ */
+const SPLICE_ABOVE_BYTES = 4096
 
 /**
  * Thrown for a request the broker will not answer (unknown API key,
@@ -86,7 +94,7 @@ export class Dispatcher implements RequestHandler {
     this.interceptor = interceptor
   }
 
-  async handle (frame: Buffer, conn: ConnectionContext): Promise<Buffer | null> {
+  async handle (frame: Buffer, conn: ConnectionContext): Promise<ResponsePayload | null> {
     const registry = this.registry ?? await this.load()
     const { handlerFor } = registry
     const { header, api, body } = decodeRequestHeader(frame, this.allApis ?? (key => handlerFor(key)?.api))
@@ -114,7 +122,7 @@ export class Dispatcher implements RequestHandler {
     }
     if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish({ apiKey, version, conn: conn.id, durationNs: process.hrtime.bigint() - started })
     if (response === null) return null
-    return encodeResponse(api, version, header.correlationId, response as object)
+    return encodeResponseParts(api, version, header.correlationId, response as object, SPLICE_ABOVE_BYTES)
   }
 
   /**

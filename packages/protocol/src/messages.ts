@@ -75,6 +75,18 @@ export function encodeResponse<Res> (api: ApiDescriptor<unknown, Res>, version: 
   return w.finish()
 }
 
+/**
+ * Like encodeResponse, but byte arrays of at least `spliceAbove` bytes (the
+ * record sets of a fetch) are not copied: the payload comes back as parts
+ * that reference them, to be written out in order (a writev).
+ */
+export function encodeResponseParts<Res> (api: ApiDescriptor<unknown, Res>, version: number, correlationId: number, body: Input<Res>, spliceAbove: number): Buffer[] {
+  const w = new Writer(256, { spliceAbove })
+  writeResponseHeader(w, responseHeaderVersion(api, version), { correlationId })
+  api.writeResponse(w, version, body)
+  return w.finishParts()
+}
+
 /** Decodes a response payload (without size prefix). */
 export function decodeResponse<Res> (api: ApiDescriptor<unknown, Res>, version: number, payload: Buffer): { correlationId: number, body: Res } {
   const r = new Reader(payload)

@@ -58,8 +58,20 @@ export interface RequestHandler {
    * parse or an unknown API key.
    *
    * `frame` may be a view of a socket chunk: copy what must outlive the call.
+   * A payload given as parts is written in order, without joining them; the
+   * parts must not change until written.
    */
-  handle (frame: Buffer, conn: ConnectionContext): Promise<Buffer | null> | Buffer | null
+  handle (frame: Buffer, conn: ConnectionContext): Promise<ResponsePayload | null> | ResponsePayload | null
+}
+
+/** A response without its size prefix: one buffer, or parts written back to back (a fetch's record sets stay uncopied). */
+export type ResponsePayload = Buffer | readonly Buffer[]
+
+function payloadLength (payload: ResponsePayload): number {
+  if (Buffer.isBuffer(payload)) return payload.length
+  let n = 0
+  for (const part of payload) n += part.length
+  return n
 }
 
 export interface ConnectionLimits {
@@ -106,10 +118,12 @@ export interface ConnectionOptions extends Partial<ConnectionLimits> {
 
 interface Slot {
   done: boolean
-  response: Buffer | null
+  response: ResponsePayload | null
+  /** Bytes of `response`. */
+  length: number
 }
 
-const WRITTEN: Slot = Object.freeze({ done: true, response: null })
+const WRITTEN: Slot = Object.freeze({ done: true, response: null, length: 0 })
 
 type State = 'open' | 'draining' | 'closed'
 
@@ -313,9 +327,9 @@ export class Connection implements ConnectionContext {
   }
 
   private dispatch (frame: Buffer): void {
-    const slot: Slot = { done: false, response: null }
+    const slot: Slot = { done: false, response: null, length: 0 }
     this.slots.push(slot)
-    let result: Promise<Buffer | null> | Buffer | null
+    let result: Promise<ResponsePayload | null> | ResponsePayload | null
     try {
       result = this.handler.handle(frame, this)
     } catch (err) {
@@ -332,13 +346,15 @@ export class Connection implements ConnectionContext {
     }
   }
 
-  private settle (slot: Slot, response: Buffer | null): void {
+  private settle (slot: Slot, response: ResponsePayload | null): void {
     if (this.state === 'closed') return
     try {
-      if (response !== null) frameHeader(response.length) // validates the size before it is queued
+      const length = response === null ? 0 : payloadLength(response)
+      if (response !== null) frameHeader(length) // validates the size before it is queued
       slot.done = true
       slot.response = response
-      if (response !== null) this.heldBytes += response.length
+      slot.length = length
+      this.heldBytes += length
       this.flush()
     } catch (err) {
       this.fail(err, 'cannot write response')
@@ -362,9 +378,12 @@ export class Connection implements ConnectionContext {
           this.stream.cork()
           corked = true
         }
-        this.heldBytes -= response.length
-        this.stream.write(frameHeader(response.length))
-        if (!this.stream.write(response)) {
+        this.heldBytes -= slot.length
+        this.stream.write(frameHeader(slot.length))
+        let accepted = true
+        if (Buffer.isBuffer(response)) accepted = this.stream.write(response)
+        else for (const part of response) accepted = this.stream.write(part)
+        if (!accepted) {
           // Buffered anyway; write nothing more until the stream drains.
           this.writeBlocked = true
           break

@@ -1,5 +1,5 @@
 export { Connection, DEFAULT_CONNECTION_LIMITS, silentLogger } from './connection.js'
-export type { ConnectionContext, ConnectionLimits, ConnectionOptions, Logger, RequestHandler } from './connection.js'
+export type { ConnectionContext, ConnectionLimits, ConnectionOptions, Logger, RequestHandler, ResponsePayload } from './connection.js'
 export { Listener } from './listener.js'
 export type { ListenerAddress, ListenerCloseOptions, ListenerOptions } from './listener.js'
 export { channels } from './diagnostics.js'

@@ -4,7 +4,7 @@ import diagnosticsChannel from 'node:diagnostics_channel'
 import { pino } from 'pino'
 import { FrameDecoder, encodeFrame, frameHeader } from '@tributary/protocol'
 import { Connection, Listener } from '../../src/network/index.js'
-import type { ConnectionCloseMessage, ConnectionOpenMessage, ListenerOptions, Logger } from '../../src/network/index.js'
+import type { ConnectionCloseMessage, ConnectionOpenMessage, ListenerOptions, Logger, RequestHandler } from '../../src/network/index.js'
 import {
   TestClient,
   duplexPair,
@@ -50,6 +50,28 @@ describe('Connection', { timeout: 20_000 }, () => {
     // Deterministic pseudo-random delays, 0 to 9 ms.
     c.send(...ids.map(id => request(id, { delayMs: (id * 7919) % 10 })))
     assert.deepEqual(await c.ids(ids.length), ids)
+  })
+
+  it('writes a response given as parts back to back, in order with the others', async () => {
+    const bulk = Buffer.alloc(200_000, 0x5a)
+    const handler: RequestHandler = {
+      handle (frame) {
+        const id = frame.readInt32BE(0)
+        const head = Buffer.alloc(4)
+        head.writeInt32BE(id, 0)
+        // Odd ids answer in parts around a large shared buffer, after a delay; even ids at once in one buffer.
+        if (id % 2 === 1) return sleep(5).then(() => [head, bulk, Buffer.from('end')])
+        return head
+      }
+    }
+    const c = await client(await serve({ handler }))
+    c.send(...[1, 2, 3, 4].map(id => request(id)))
+    assert.deepEqual(await c.ids(4), [1, 2, 3, 4])
+    for (const frame of c.received.filter(f => responseId(f) % 2 === 1)) {
+      assert.equal(frame.length, 4 + bulk.length + 3)
+      assert.deepEqual(frame.subarray(4, 4 + bulk.length), bulk)
+      assert.equal(frame.subarray(4 + bulk.length).toString(), 'end')
+    }
   })
 
   it('writes nothing for a null response but keeps the order', async () => {

@@ -3,17 +3,40 @@ import { uuidToBytes } from './uuid.js'
 
 const textEncoder = new TextEncoder()
 
+export interface WriterOptions {
+  /**
+   * Byte arrays of at least this many bytes given to raw() (and so to the
+   * bytes fields: a fetch response's `records`) are not copied but kept by
+   * reference as parts of their own; take the result with finishParts().
+   * Kafka serves fetches with sendfile for the same reason: the record
+   * bytes are the bulk of the response and need no encoding.
+   */
+  spliceAbove?: number
+}
+
 /**
  * Append-only encoder into a growing buffer. One Writer builds one frame;
  * `finish()` returns a view of the written bytes without copying.
  */
 export class Writer {
   buf: Buffer
+  /** Position in `buf`; the bytes written so far unless parts were spliced out (see `length`). */
   offset: number
+  private readonly spliceAbove: number
+  /** Finished parts (views of earlier buffer contents and spliced arrays), when splicing. */
+  private parts: Buffer[] | null = null
+  private partStart = 0
+  private partsBytes = 0
 
-  constructor (initialSize = 256) {
+  constructor (initialSize = 256, options: WriterOptions = {}) {
     this.buf = Buffer.allocUnsafe(initialSize)
     this.offset = 0
+    this.spliceAbove = options.spliceAbove ?? Infinity
+  }
+
+  /** Bytes written so far, spliced parts included. */
+  get length (): number {
+    return this.partsBytes + this.offset - this.partStart
   }
 
   private ensure (n: number): void {
@@ -27,7 +50,19 @@ export class Writer {
   }
 
   finish (): Buffer {
+    if (this.parts !== null) throw new Error('a Writer that spliced parts is finished with finishParts()')
     return this.buf.subarray(0, this.offset)
+  }
+
+  /**
+   * The written bytes as a list of buffers, in order: views of this
+   * writer's buffer and the spliced arrays themselves, which the caller
+   * must therefore not change until the parts are consumed.
+   */
+  finishParts (): Buffer[] {
+    const parts = this.parts ?? []
+    if (this.offset > this.partStart) parts.push(this.buf.subarray(this.partStart, this.offset))
+    return parts
   }
 
   bool (v: boolean): this {
@@ -117,9 +152,24 @@ export class Writer {
   }
 
   raw (v: Uint8Array): this {
+    if (v.length >= this.spliceAbove) return this.splice(v)
     this.ensure(v.length)
     this.buf.set(v, this.offset)
     this.offset += v.length
+    return this
+  }
+
+  private splice (v: Uint8Array): this {
+    const parts = this.parts ??= []
+    if (this.offset > this.partStart) {
+      parts.push(this.buf.subarray(this.partStart, this.offset))
+      this.partsBytes += this.offset - this.partStart
+    }
+    // Later writes go on after the view just taken, never into it; a grown
+    // buffer leaves the old one, and the views of it, as they were.
+    this.partStart = this.offset
+    parts.push(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength))
+    this.partsBytes += v.length
     return this
   }
 
