@@ -25,7 +25,7 @@
 // BENCH_LATENCY_RECORDS (50000), BENCH_LATENCY_RATE (10000),
 // BENCH_LATENCY_LINGER_MS (1).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -385,7 +385,7 @@ const SERVERS = {
   sink: { start: startSink, label: 'Node.js sink (append to file, reply)' }
 }
 
-async function measure (perf, name) {
+async function measure (perf, latencyTool, name) {
   const server = await SERVERS[name].start()
   try {
     await sleep(300)
@@ -432,6 +432,32 @@ function summarise (rounds, name) {
   return out
 }
 
+/**
+ * The disk's own floor for "fsync before ack": a 10 KiB write (what one
+ * 1 ms linger at 10,000 records/s of 1 KiB puts in a request) followed by
+ * fdatasync, timed one after the other, in this process and between the
+ * servers' rounds. No broker can acknowledge a durable write sooner.
+ */
+function diskFsyncLatency (count = 1000) {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-fsync-'))
+  try {
+    const fd = openSync(join(dir, 'floor.bin'), 'w')
+    const block = Buffer.alloc(10 * 1024, 1)
+    const xs = []
+    for (let i = 0; i < count; i++) {
+      writeSync(fd, block)
+      const t0 = process.hrtime.bigint()
+      fdatasyncSync(fd)
+      xs.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
+    closeSync(fd)
+    xs.sort((a, b) => a - b)
+    return { p50Ms: round2(percentile(xs, 0.5)), p99Ms: round2(percentile(xs, 0.99)), p999Ms: round2(percentile(xs, 0.999)) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const ratio = (a, b) => (a === null || b === null || b === 0 || a === undefined || b === undefined) ? null : +(a / b).toFixed(2)
 const fmt = (x, w = 8) => String(x ?? 'n/a').padStart(w)
 
@@ -449,8 +475,9 @@ export async function run () {
     const names = [...order.slice(i % order.length), ...order.slice(0, i % order.length)]
     for (const name of names) {
       process.stderr.write(`bench produce: round ${i + 1}/${ROUNDS} ${name}\n`)
-      round[name] = await measure(perf, name)
+      round[name] = await measure(perf, latencyTool, name)
     }
+    round.diskFsync = diskFsyncLatency()
     rounds.push(round)
   }
   const s = Object.fromEntries(order.map(name => [name, summarise(rounds, name)]))
@@ -473,8 +500,14 @@ export async function run () {
       peakRssVsSink: ratio(me.peakRssMiB, s.sink.peakRssMiB)
     }
   }
+  const diskFsync = {
+    p50Ms: median(rounds.map(r => r.diskFsync.p50Ms)),
+    p99Ms: median(rounds.map(r => r.diskFsync.p99Ms)),
+    p999Ms: median(rounds.map(r => r.diskFsync.p999Ms))
+  }
   const figures = {
     rounds: ROUNDS,
+    diskFsync,
     records: N,
     recordBytes: RECORD,
     latencyRecords: LAT_N,
@@ -509,6 +542,7 @@ function report (f) {
     const l = s[name].latency
     lines.push(`  ${SERVERS[name].label.padEnd(36)} ${fmt(l.achievedRate, 8)} ${fmt(l.ackP50Ms, 8)} ${fmt(l.ackP99Ms, 5)} ${fmt(l.ackP999Ms, 6)} ${fmt(l.e2eP50Ms, 16)} ${fmt(l.e2eP99Ms, 5)} ${fmt(l.e2eP999Ms, 6)}`)
   }
+  lines.push(`  ${'disk floor: 10 KiB write + fdatasync'.padEnd(36)} ${fmt(null, 8)} ${fmt(f.diskFsync.p50Ms, 8)} ${fmt(f.diskFsync.p99Ms, 5)} ${fmt(f.diskFsync.p999Ms, 6)}`)
   lines.push('', 'memory (MiB)                           idle RSS  peak RSS')
   for (const name of Object.keys(SERVERS)) lines.push(`  ${SERVERS[name].label.padEnd(36)} ${fmt(s[name].idleRssMiB, 8)} ${fmt(s[name].peakRssMiB, 9)}`)
   lines.push('', 'ratios (Tributary / reference)            fsync   page-cache   target')
