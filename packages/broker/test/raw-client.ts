@@ -38,8 +38,8 @@ export class RawClient {
 
   sendRaw (frame: Buffer): void { this.socket.write(frame) }
 
-  /** The next response frame, or null if the broker closed the connection. */
-  next (timeoutMs = 5000): Promise<Buffer | null> {
+  /** The next response frame, or null if the broker closed the connection (15 s: a durable write on a loaded CI machine can take seconds). */
+  next (timeoutMs = 15_000): Promise<Buffer | null> {
     const ready = this.frames.shift()
     if (ready !== undefined) return Promise.resolve(ready)
     if (this.closed) return Promise.resolve(null)
