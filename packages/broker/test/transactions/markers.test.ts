@@ -1,7 +1,8 @@
 // Transaction markers on a data partition and the coordinator epoch they
 // carry (Kafka's appendEndTxnMarker): a marker from a coordinator epoch
 // older than one the partition saw for the producer is refused
-// (TRANSACTION_COORDINATOR_FENCED) and changes nothing; the epoch of each
+// (TRANSACTION_COORDINATOR_FENCED) and changes nothing, also after the
+// producer state is rebuilt from the log; the epoch of each
 // `__transaction_state` partition grows at every load, across restarts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -34,6 +35,28 @@ test('a marker of an older coordinator epoch is refused with TRANSACTION_COORDIN
     assert.equal(p.producers.get(7n)!.coordinatorEpoch, 4)
   } finally {
     await log.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('the coordinator epoch of the last marker is rebuilt from the log at open (recovery reads it from the marker), so the fence survives a restart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'trib-markers-reopen-'))
+  try {
+    const batch = encodeRecordBatchSync({ transactional: true, producerId: 9n, producerEpoch: 0, baseSequence: 0, records: [{ key: null, value: Buffer.from('v') }] })
+    const first = await DiskLog.open(join(dir, 't-0'), {}, { logger: { warn: () => {} } })
+    const p = await Partition.open('t', 0, first, 60_000)
+    await p.append(batch, false).durable
+    await p.writeMarker(9n, 0, false, 5)
+    await first.close()
+    const second = await DiskLog.open(join(dir, 't-0'), {}, { logger: { warn: () => {} } })
+    try {
+      const q = await Partition.open('t', 0, second, 60_000)
+      assert.equal(q.producers.get(9n)!.coordinatorEpoch, 5)
+      await assert.rejects(q.writeMarker(9n, 0, false, 4), CoordinatorFencedError)
+    } finally {
+      await second.close()
+    }
+  } finally {
     await rm(dir, { recursive: true, force: true })
   }
 })
