@@ -7,7 +7,7 @@
 // partition again, and read_committed sees the records only then.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DiskLog } from '@tributary/log'
@@ -16,6 +16,8 @@ import {
   AddPartitionsToTxnApi, DescribeProducersApi, DescribeTransactionsApi, EndTxnApi, FetchApi, FindCoordinatorApi, InitProducerIdApi, ProduceApi
 } from '@tributary/protocol/apis'
 import { startBroker, type Broker } from '../../src/index.js'
+import type { Logger } from '../../src/network/index.js'
+import { COORDINATOR_EPOCHS_FILE } from '../../src/transactions/coordinator-epochs.js'
 import { partitionForGroup } from '../../src/groups/partition-for.js'
 import { encodeTxnKey, encodeTxnValue } from '../../src/transactions/records.js'
 import { RawClient } from '../raw-client.js'
@@ -86,6 +88,22 @@ async function coordinatorEpochOf (c: RawClient, topic: string, producerId: bigi
   return r.topics[0]!.partitions[0]!.activeProducers.find(p => p.producerId === producerId)?.coordinatorEpoch
 }
 
+/** A logger that keeps the messages of warnings and errors (to wait for a background failure). */
+function capturingLogger (messages: string[]): Logger {
+  const keep = (obj: object, msg?: string): void => { messages.push(`${msg ?? ''} ${JSON.stringify(obj)}`) }
+  const logger: Logger = { child: () => logger, debug: () => {}, info: () => {}, warn: keep, error: keep }
+  return logger
+}
+
+/** Crash simulation: the coordinator made PrepareCommit durable (EndTxn was answered) and stopped before any marker. */
+async function appendPrepareCommit (dir: string, id: string, producerId: bigint, producerEpoch: number, topic: string): Promise<void> {
+  const txnLog = await DiskLog.open(join(dir, `__transaction_state-${partitionForGroup(id, 2)}`), {}, { logger: { warn: () => {} } })
+  const now = BigInt(Date.now())
+  const value = encodeTxnValue({ producerId, producerEpoch, timeoutMs: 60_000, state: 'PrepareCommit', partitions: [{ topic, partitions: [0] }], lastUpdateTimestamp: now, startTimestamp: now })
+  await txnLog.append(encodeRecordBatchSync({ baseTimestamp: now, records: [{ key: encodeTxnKey(id), value, timestamp: now }] }), { durable: true, leaderEpoch: 0, timestampType: 'CreateTime', now: () => now })
+  await txnLog.close()
+}
+
 describe('ending transactions as Kafka\'s coordinator', () => {
   let dir: string
   let broker: Broker
@@ -136,12 +154,7 @@ describe('ending transactions as Kafka\'s coordinator', () => {
     assert.equal(await produceTxn(c, 'tk', p.producerId, p.producerEpoch, 1, ['two']), ErrorCode.NONE)
     c.close()
     await broker.close()
-    // The coordinator had made PrepareCommit durable (EndTxn answered) and stopped before any marker.
-    const txnLog = await DiskLog.open(join(dir, `__transaction_state-${partitionForGroup('tx-k', 2)}`), {}, { logger: { warn: () => {} } })
-    const now = BigInt(Date.now())
-    const value = encodeTxnValue({ producerId: p.producerId, producerEpoch: p.producerEpoch, timeoutMs: 60_000, state: 'PrepareCommit', partitions: [{ topic: 'tk', partitions: [0] }], lastUpdateTimestamp: now, startTimestamp: now })
-    await txnLog.append(encodeRecordBatchSync({ baseTimestamp: now, records: [{ key: encodeTxnKey('tx-k'), value, timestamp: now }] }), { durable: true, leaderEpoch: 0, timestampType: 'CreateTime', now: () => now })
-    await txnLog.close()
+    await appendPrepareCommit(dir, 'tx-k', p.producerId, p.producerEpoch, 'tk')
     broker = await startBroker({ port: 0, logLevel: 'error', dataDir: dir, ...CONFIG })
     c = await RawClient.connect(broker.port)
     await findTxnCoordinator(c, 'tx-k')
@@ -152,5 +165,33 @@ describe('ending transactions as Kafka\'s coordinator', () => {
     assert.ok(epochAfter !== undefined && epochAfter > epochBefore, `coordinator epoch ${epochAfter} after the restart, ${epochBefore} before`)
     // The producer goes on with its epoch: the next transaction starts.
     assert.equal(await addPartition(c, 'tx-k', p.producerId, p.producerEpoch, 'tk'), ErrorCode.NONE)
+  })
+
+  test('a coordinator whose epoch is older than the markers a partition saw is fenced: the transaction stays PrepareCommit and read_committed never sees it', async () => {
+    await createTopic(c, 'tz')
+    await findTxnCoordinator(c, 'tx-z')
+    const p = await init(c, 'tx-z')
+    assert.equal(await addPartition(c, 'tx-z', p.producerId, p.producerEpoch, 'tz'), ErrorCode.NONE)
+    assert.equal(await produceTxn(c, 'tz', p.producerId, p.producerEpoch, 0, ['one']), ErrorCode.NONE)
+    assert.equal((await c.request(EndTxnApi, 3, { transactionalId: 'tx-z', producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true })).errorCode, ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-z'), 'CompleteCommit')
+    assert.equal(await addPartition(c, 'tx-z', p.producerId, p.producerEpoch, 'tz'), ErrorCode.NONE)
+    assert.equal(await produceTxn(c, 'tz', p.producerId, p.producerEpoch, 1, ['two']), ErrorCode.NONE)
+    c.close()
+    await broker.close()
+    await appendPrepareCommit(dir, 'tx-z', p.producerId, p.producerEpoch, 'tz')
+    // The next load of the partition gets an epoch below the one of the marker already in `tz` (as a stale coordinator would).
+    await writeFile(join(dir, COORDINATOR_EPOCHS_FILE), JSON.stringify({ version: 0, epochs: { 0: -100, 1: -100 } }))
+    const messages: string[] = []
+    broker = await startBroker({ port: 0, dataDir: dir, ...CONFIG, logger: capturingLogger(messages) })
+    c = await RawClient.connect(broker.port)
+    await findTxnCoordinator(c, 'tx-z')
+    for (let i = 0; i < 200 && !messages.some(m => m.includes('completing a transaction failed')); i++) await sleep(10)
+    assert.ok(messages.some(m => m.includes('completing a transaction failed') && m.includes('coordinator epoch')), messages.join('\n'))
+    assert.equal((await describe1(c, 'tx-z')).transactionState, 'PrepareCommit')
+    const fetched = await fetchCommitted(c, 'tz')
+    // 'one' (offset 0) and its marker (1) are committed; 'two' (offset 2) stays behind the last stable offset.
+    assert.deepEqual([fetched.highWatermark, fetched.lastStableOffset], [3n, 2n])
+    assert.equal(await addPartition(c, 'tx-z', p.producerId, p.producerEpoch, 'tz'), ErrorCode.CONCURRENT_TRANSACTIONS)
   })
 })
