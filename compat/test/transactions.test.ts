@@ -233,8 +233,14 @@ describe('transactions with real clients', () => {
       const t = await producer.transaction()
       await t.sendOffsets({ consumerGroupId: 'live-group', topics: [{ topic: 'live-in', partitions: [{ partition: 0, offset: '3' }] }] })
       await t.commit()
-      const offsets = await admin.fetchOffsets({ groupId: 'live-group', topics: ['live-in'] })
-      assert.equal(offsets[0]!.partitions[0]!.offset, '3')
+      // Kafka answers EndTxn before the COMMIT marker reaches __consumer_offsets; until it does, an OffsetFetch
+      // without require_stable (kafkajs' admin) still sees the previous offset, so the check polls (bounded).
+      let offset = ''
+      for (let i = 0; i < 100 && offset !== '3'; i++) {
+        if (i > 0) await new Promise(resolve => setTimeout(resolve, 20))
+        offset = (await admin.fetchOffsets({ groupId: 'live-group', topics: ['live-in'] }))[0]!.partitions[0]!.offset
+      }
+      assert.equal(offset, '3')
     } finally {
       await producer.disconnect()
       await consumer.disconnect()
