@@ -150,7 +150,15 @@ export class TransactionCoordinator {
     const run = (async () => {
       const partition = await this.options.replicas.getAsync(TRANSACTION_STATE_TOPIC, index)
       if (partition === undefined || this.closed) { this.loading.delete(index); return }
-      const coordinatorEpoch = this.options.epochs.next(index)
+      let coordinatorEpoch: number
+      try {
+        coordinatorEpoch = this.options.epochs.next(index)
+      } catch (err) {
+        // Without a new epoch this broker cannot fence older coordinators: the partition stays unloaded (requests get COORDINATOR_LOAD_IN_PROGRESS and retry).
+        this.options.logger.error({ partition: index, err: (err as Error).message }, 'persisting the transaction coordinator epoch failed')
+        this.loading.delete(index)
+        return
+      }
       const shard = new TxnShard(index, {
         write: async (id, value) => await this.write(partition, id, value),
         writeMarker: async (tp, pid, epoch, commit) => await this.writeMarker(tp, pid, epoch, commit, coordinatorEpoch),
