@@ -95,6 +95,19 @@ async function readWith (bootstrap: string, topic: string, isolation: 'read_comm
   return out.values.sort()
 }
 
+/** Retries a kafkajs call refused with CONCURRENT_TRANSACTIONS (bounded), as applications must for sendOffsets. */
+async function retryConcurrent (fn: () => Promise<void>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await fn()
+      return
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || i >= 50) throw err
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+}
+
 function expected (step: number, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `t${step}-${i}`)
 }
@@ -148,7 +161,9 @@ describe('transactions with real clients', () => {
       await t3.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-in', partitions: [{ partition: 0, offset: '42' }] }] })
       await t3.commit()
       const t4 = await producer.transaction()
-      await t4.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-in', partitions: [{ partition: 0, offset: '99' }] }] })
+      // Kafka answers EndTxn before the markers are written and AddOffsetsToTxn CONCURRENT_TRANSACTIONS until they are;
+      // kafkajs retries it for AddPartitionsToTxn (send) but not for sendOffsets (tulios/kafkajs#430), so the application does.
+      await retryConcurrent(async () => await t4.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-in', partitions: [{ partition: 0, offset: '99' }] }] }))
       await t4.abort()
     } finally {
       await producer.disconnect()
@@ -172,6 +187,34 @@ describe('transactions with real clients', () => {
     assert.deepEqual(seen.sort(), [...expected(0, 9), 't2-0'].sort())
   })
 
+  test('kafkajs: a second producer with the same transactional id during an open transaction fences the first (InitProducerId: CONCURRENT_TRANSACTIONS, retried)', async () => {
+    const b = await broker()
+    const kafka = new Kafka({ clientId: 'txn-fence', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, logCreator: silentKafkaJsLogCreator })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'kjs-fence', numPartitions: 3 }] })
+    await admin.disconnect()
+    const first = kafka.producer({ transactionalId: 'kjs-fence-tx', maxInFlightRequests: 1, idempotent: true })
+    const second = kafka.producer({ transactionalId: 'kjs-fence-tx', maxInFlightRequests: 1, idempotent: true })
+    try {
+      await withTimeout(first.connect(), T, 'first connect')
+      const open = await first.transaction()
+      await open.send({ topic: 'kjs-fence', messages: [{ value: 'zombie-0', partition: 0 }, { value: 'zombie-1', partition: 1 }] })
+      await withTimeout(second.connect(), T, 'second connect')
+      // kafkajs sends InitProducerId at its first transaction(): the open transaction is aborted with a bumped epoch,
+      // the answer is CONCURRENT_TRANSACTIONS, which kafkajs retries until the abort's markers are written.
+      const t = await withTimeout(second.transaction(), T, 'second transaction')
+      await assert.rejects(open.commit(), (err: Error & { type?: string }) => /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/.test(String(err.type)))
+      await t.send({ topic: 'kjs-fence', messages: [{ value: 'fresh', partition: 0 }] })
+      await withTimeout(t.commit(), T, 'second commit')
+    } finally {
+      await first.disconnect()
+      await second.disconnect()
+    }
+    assert.deepEqual(await readWith(b.bootstrap, 'kjs-fence', 'read_committed'), ['fresh'])
+    assert.deepEqual(await readWith(b.bootstrap, 'kjs-fence', 'read_uncommitted'), ['fresh', 'zombie-0', 'zombie-1'])
+  })
+
   test('kafkajs: sendOffsets for a group with an active member (generation -1, no member id) is accepted', async () => {
     const b = await broker()
     const kafka = new Kafka({ clientId: 'txn-live', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, logCreator: silentKafkaJsLogCreator })
@@ -190,8 +233,14 @@ describe('transactions with real clients', () => {
       const t = await producer.transaction()
       await t.sendOffsets({ consumerGroupId: 'live-group', topics: [{ topic: 'live-in', partitions: [{ partition: 0, offset: '3' }] }] })
       await t.commit()
-      const offsets = await admin.fetchOffsets({ groupId: 'live-group', topics: ['live-in'] })
-      assert.equal(offsets[0]!.partitions[0]!.offset, '3')
+      // Kafka answers EndTxn before the COMMIT marker reaches __consumer_offsets; until it does, an OffsetFetch
+      // without require_stable (kafkajs' admin) still sees the previous offset, so the check polls (bounded).
+      let offset = ''
+      for (let i = 0; i < 100 && offset !== '3'; i++) {
+        if (i > 0) await new Promise(resolve => setTimeout(resolve, 20))
+        offset = (await admin.fetchOffsets({ groupId: 'live-group', topics: ['live-in'] }))[0]!.partitions[0]!.offset
+      }
+      assert.equal(offset, '3')
     } finally {
       await producer.disconnect()
       await consumer.disconnect()

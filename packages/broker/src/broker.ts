@@ -9,6 +9,7 @@ import { createLogger, type LogLevel } from './logger.js'
 import { Listener, type Logger } from './network/index.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { groupSettingsOf } from './groups/settings.js'
+import { CoordinatorEpochs } from './transactions/coordinator-epochs.js'
 import { TransactionCoordinator } from './transactions/coordinator.js'
 import { ProducerIdManager } from './producers/producer-ids.js'
 import { FetchSessionCache } from './partitions/fetch-sessions.js'
@@ -133,7 +134,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Br
         }
         return ErrorCode.NONE
       },
-      onOffsetsMarker: (partition, producerId, commit) => { groupCoordinator.completeTransaction(partition, producerId, commit) }
+      onOffsetsMarker: (partition, producerId, commit) => { groupCoordinator.completeTransaction(partition, producerId, commit) },
+      epochs: new CoordinatorEpochs(config.logDirs[0]!)
     })
     const state: BrokerState = {
       settings: {

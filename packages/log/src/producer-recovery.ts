@@ -1,4 +1,4 @@
-import { LOG_OVERHEAD, readBatchHeader } from '@tributary/protocol'
+import { LOG_OVERHEAD, decodeRecordBatchSync, decodeTransactionMarker, readBatchHeader } from '@tributary/protocol'
 import { deleteProducerSnapshot, listProducerSnapshots, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.js'
 import type { ProducerStateManager } from './producer-state.js'
 import type { ReadOptions, ReadResult } from './types.js'
@@ -68,7 +68,7 @@ export async function recoverProducerState (log: ProducerLogView, state: Produce
         replayedBatches++
       } else if (last >= from && h.isControl && h.producerId >= 0n) {
         // A transaction marker closes the producer's open transaction (the last stable offset moves past it).
-        state.completeTxn(h.producerId, h.producerEpoch, -1, h.maxTimestamp)
+        state.completeTxn(h.producerId, h.producerEpoch, markerCoordinatorEpoch(r.records, at, h.batchLength), h.maxTimestamp)
       }
       next = last + 1n
       at += h.batchLength + LOG_OVERHEAD
@@ -78,6 +78,15 @@ export async function recoverProducerState (log: ProducerLogView, state: Produce
   }
   state.removeExpired(options.nowMs, options.expirationMs)
   return { snapshotOffset, replayedBatches }
+}
+
+/** The coordinator epoch of a transaction marker, restored with the producer's state as Kafka does (-1 if unreadable). */
+function markerCoordinatorEpoch (buf: Buffer, at: number, batchLength: number): number {
+  try {
+    return decodeTransactionMarker(decodeRecordBatchSync(buf.subarray(at, at + LOG_OVERHEAD + batchLength))).coordinatorEpoch
+  } catch {
+    return -1
+  }
 }
 
 /**

@@ -3,8 +3,9 @@
 // epoch bump per transaction) is unstable in Kafka's definitions and not
 // served.
 //
-// Commit or abort: PrepareCommit/PrepareAbort is written, markers go to
-// every partition of the transaction, then CompleteCommit/CompleteAbort.
+// Commit or abort, as Kafka: the answer goes once PrepareCommit/PrepareAbort
+// is durable; markers then go to every partition of the transaction in the
+// background, then CompleteCommit/CompleteAbort (transactions/shard.ts).
 import { type Input } from '@tributary/protocol'
 import { EndTxnApi, type EndTxnResponse } from '@tributary/protocol/apis/end-txn'
 import { defineHandler } from './define.js'

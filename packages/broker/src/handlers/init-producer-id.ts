@@ -16,7 +16,9 @@
 // Transactional producers (transactional_id non-null) go to the
 // transaction coordinator (transactions/shard.ts): a new producer id for a
 // new transactional id, else the epoch bumped (fencing the previous
-// producer, aborting its ongoing transaction). transaction_timeout_ms must
+// producer). An ongoing transaction is aborted with a fencing epoch and
+// answered CONCURRENT_TRANSACTIONS, as while markers are pending; the
+// client retries. transaction_timeout_ms must
 // be positive and at most transaction.max.timeout.ms, else
 // INVALID_TRANSACTION_TIMEOUT. Before v4, PRODUCER_FENCED is answered as
 // INVALID_PRODUCER_EPOCH (KIP-588).

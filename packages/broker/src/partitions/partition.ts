@@ -2,7 +2,7 @@ import {
   ProducerStateManager, recoverProducerState, takeProducerSnapshot, type AppendResult, type BatchMetadata, type DiskLog, type ProducerBatch
 } from '@tributary/log'
 import { channels, type ProduceDuplicateMessage } from '../diagnostics.js'
-import { LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, encodeControlBatch, readBatchHeader } from '@tributary/protocol'
+import { ErrorCode, LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, encodeControlBatch, readBatchHeader } from '@tributary/protocol'
 
 /** Single-node leader epoch until replication brings leader changes. */
 export const LEADER_EPOCH = 0
@@ -14,6 +14,15 @@ export interface Written {
   /** The LogAppendTime given to the batches, or -1n for CreateTime. */
   logAppendTime: bigint
   logStartOffset: bigint
+}
+
+/**
+ * A transaction marker from a coordinator older than one that already wrote
+ * markers for the producer here (Kafka's TRANSACTION_COORDINATOR_FENCED):
+ * nothing is written.
+ */
+export class CoordinatorFencedError extends Error {
+  readonly errorCode = ErrorCode.TRANSACTION_COORDINATOR_FENCED
 }
 
 /** Where a partition reports what it could not do in the background (snapshot writes). */
@@ -72,9 +81,15 @@ export class Partition {
    * producer's open transaction ends, so the last stable offset moves past
    * it; an ABORT is recorded in the transaction index (first offset of the
    * transaction, marker offset, last stable offset) so that read_committed
-   * fetches can list it. Resolves when the marker is durable.
+   * fetches can list it. Resolves when the marker is durable. As Kafka's
+   * appendEndTxnMarker, a marker whose coordinator epoch is older than the
+   * last one seen for the producer is refused (CoordinatorFencedError).
    */
   writeMarker (producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<unknown> {
+    const seen = this.producers.get(producerId)?.coordinatorEpoch ?? -1
+    if (seen > coordinatorEpoch) {
+      return Promise.reject(new CoordinatorFencedError(`producer ${producerId} has markers of coordinator epoch ${seen}, this one has ${coordinatorEpoch}`))
+    }
     const now = BigInt(Date.now())
     const batch = encodeControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch, timestamp: now })
     const markerOffset = this.log.logEndOffset()

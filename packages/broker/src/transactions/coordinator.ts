@@ -2,12 +2,13 @@ import type { MetadataStore } from '@tributary/metadata'
 import { ErrorCode, decodeRecordBatchSync, encodeRecordBatchSync, splitBatches } from '@tributary/protocol'
 import { partitionForGroup } from '../groups/partition-for.js'
 import type { Logger } from '../network/index.js'
-import type { Partition } from '../partitions/partition.js'
+import { CoordinatorFencedError, type Partition } from '../partitions/partition.js'
 import type { ReplicaManager } from '../partitions/replica-manager.js'
 import type { ProducerIdManager } from '../producers/producer-ids.js'
 import { TRANSACTION_STATE_TOPIC } from '../topics/internal-topics.js'
+import type { CoordinatorEpochs } from './coordinator-epochs.js'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnRecordValue } from './records.js'
-import { TxnShard, type TopicPartition } from './shard.js'
+import { MarkerFencedError, TxnShard, type TopicPartition } from './shard.js'
 
 export interface TransactionSettings {
   /** transaction.max.timeout.ms */
@@ -30,6 +31,11 @@ export interface TransactionCoordinatorOptions {
   createTopic: () => Promise<number>
   /** Called after a marker reached a `__consumer_offsets` partition: its pending transactional offsets become visible or go. */
   onOffsetsMarker: (partition: number, producerId: bigint, commit: boolean) => void
+  /** The persisted coordinator epoch of each `__transaction_state` partition, bumped at every load. */
+  epochs: CoordinatorEpochs
+  /** Backoff between retries of a failed marker write (Kafka retries markers until written). */
+  retryBackoffMs?: number
+  retryBackoffMaxMs?: number
 }
 
 export type TxnShardLookup = { shard: TxnShard, errorCode?: undefined } | { shard?: undefined, errorCode: number }
@@ -40,7 +46,8 @@ const LOAD_CHUNK_BYTES = 1 << 20
  * The transaction coordinator of this broker (KIP-98): one TxnShard per
  * partition of `__transaction_state` it leads, loaded by replaying the
  * partition, routed to by the hash of the transactional id (the same hash
- * as groups). Markers go straight to the local partitions' logs.
+ * as groups). Markers go straight to the local partitions' logs, with the
+ * partition's coordinator epoch (coordinator-epochs.ts).
  */
 export class TransactionCoordinator {
   private readonly shards = new Map<number, TxnShard>()
@@ -143,12 +150,23 @@ export class TransactionCoordinator {
     const run = (async () => {
       const partition = await this.options.replicas.getAsync(TRANSACTION_STATE_TOPIC, index)
       if (partition === undefined || this.closed) { this.loading.delete(index); return }
+      let coordinatorEpoch: number
+      try {
+        coordinatorEpoch = this.options.epochs.next(index)
+      } catch (err) {
+        // Without a new epoch this broker cannot fence older coordinators: the partition stays unloaded (requests get COORDINATOR_LOAD_IN_PROGRESS and retry).
+        this.options.logger.error({ partition: index, err: (err as Error).message }, 'persisting the transaction coordinator epoch failed')
+        this.loading.delete(index)
+        return
+      }
       const shard = new TxnShard(index, {
         write: async (id, value) => await this.write(partition, id, value),
-        writeMarkers: async (pid, epoch, commit, parts) => await this.writeMarkers(pid, epoch, commit, parts),
+        writeMarker: async (tp, pid, epoch, commit) => await this.writeMarker(tp, pid, epoch, commit, coordinatorEpoch),
         allocateProducerId: async () => await this.options.producerIds.generate(),
         now: () => Date.now(),
-        onError: (message, err) => { this.options.logger.error({ partition: index, err: (err as Error).message }, message) }
+        onError: (message, err) => { this.options.logger.warn({ partition: index, err: (err as Error).message }, message) },
+        retryBackoffMs: this.options.retryBackoffMs,
+        retryBackoffMaxMs: this.options.retryBackoffMaxMs
       })
       this.shards.set(index, shard)
       this.states.set(index, 'loading')
@@ -157,7 +175,7 @@ export class TransactionCoordinator {
         if (this.closed) return
         this.states.set(index, 'active')
         shard.resumeCompletions()
-        this.options.logger.info({ partition: index, transactionalIds: shard.txns.size }, 'transaction coordinator partition loaded')
+        this.options.logger.info({ partition: index, coordinatorEpoch, transactionalIds: shard.txns.size }, 'transaction coordinator partition loaded')
       } catch (err) {
         this.options.logger.error({ partition: index, err: (err as Error).message }, 'loading a transaction coordinator partition failed')
         this.shards.delete(index)
@@ -206,20 +224,26 @@ export class TransactionCoordinator {
     }
   }
 
-  private async writeMarkers (producerId: bigint, producerEpoch: number, commit: boolean, parts: TopicPartition[]): Promise<void> {
-    await Promise.all(parts.map(async tp => {
-      const p = await this.options.replicas.getAsync(tp.topic, tp.partition)
-      // A partition deleted since it joined the transaction gets no marker (Kafka drops markers for unknown partitions).
-      if (p === undefined) return
-      await p.writeMarker(producerId, producerEpoch, commit, 0)
-      if (tp.topic === '__consumer_offsets') this.options.onOffsetsMarker(tp.partition, producerId, commit)
-    }))
+  /** One marker (WriteTxnMarkers on the local partition leader); a refusal for an older coordinator epoch stops the round. */
+  private async writeMarker (tp: TopicPartition, producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<'written' | 'deleted'> {
+    const p = await this.options.replicas.getAsync(tp.topic, tp.partition)
+    // A partition deleted since it joined the transaction gets no marker (Kafka drops markers for unknown partitions).
+    if (p === undefined) return 'deleted'
+    try {
+      await p.writeMarker(producerId, producerEpoch, commit, coordinatorEpoch)
+    } catch (err) {
+      if (err instanceof CoordinatorFencedError) throw new MarkerFencedError(`${tp.topic}-${tp.partition}: ${err.message}`)
+      throw err
+    }
+    if (tp.topic === '__consumer_offsets') this.options.onOffsetsMarker(tp.partition, producerId, commit)
+    return 'written'
   }
 
   async close (): Promise<void> {
     this.closed = true
     clearInterval(this.timer)
     await Promise.allSettled([...this.loading.values()])
+    for (const s of this.shards.values()) s.close()
     await Promise.allSettled([...this.shards.values()].map(async s => await s.settled()))
     this.shards.clear()
   }

@@ -24,11 +24,30 @@ export interface TxnMetadata {
 export interface TxnShardDeps {
   /** Appends the record (null: tombstone) to this shard's `__transaction_state` partition and resolves once durable. */
   write: (transactionalId: string, value: TxnRecordValue | null) => Promise<void>
-  /** Writes a COMMIT or ABORT marker for the producer to every partition (control batches through the log). */
-  writeMarkers: (producerId: bigint, producerEpoch: number, commit: boolean, partitions: TopicPartition[]) => Promise<void>
+  /**
+   * Writes a COMMIT or ABORT marker for the producer to one partition (a
+   * control batch carrying this shard's coordinator epoch) and resolves once
+   * it is durable: 'written', or 'deleted' when the partition no longer
+   * exists (Kafka drops markers for deleted partitions). A rejection is
+   * retried with backoff, unless it is a MarkerFencedError.
+   */
+  writeMarker: (tp: TopicPartition, producerId: bigint, producerEpoch: number, commit: boolean) => Promise<'written' | 'deleted'>
   allocateProducerId: () => Promise<bigint>
   now: () => number
   onError: (message: string, err: unknown) => void
+  /** First and longest wait between retries of a failed marker or Complete write (doubling). */
+  retryBackoffMs?: number
+  retryBackoffMaxMs?: number
+}
+
+/**
+ * The partition refused the marker because a coordinator with a newer
+ * epoch wrote markers for the producer (TRANSACTION_COORDINATOR_FENCED):
+ * this coordinator is stale and stops completing the transaction, as
+ * Kafka's marker channel stops sending (the newer coordinator owns it).
+ */
+export class MarkerFencedError extends Error {
+  readonly errorCode = ErrorCode.TRANSACTION_COORDINATOR_FENCED
 }
 
 export interface InitResult { errorCode: number, producerId: bigint, producerEpoch: number }
@@ -51,8 +70,11 @@ export class TxnShard {
   readonly txns = new Map<string, TxnMetadata>()
   /** Transactional id by producer id, for the per-batch KIP-890 check of Produce. */
   private readonly idByProducer = new Map<bigint, string>()
-  /** Transactions whose markers are being written; close() waits for nothing, a restart resumes them. */
+  /** Background work (marker rounds, timeout aborts, expiry): settled() waits for it; close() stops retries, a restart resumes them. */
   private readonly inflight = new Set<Promise<unknown>>()
+  /** Backoff waits in progress, woken early by close(). */
+  private readonly sleepers = new Set<() => void>()
+  private closed = false
 
   constructor (readonly partition: number, private readonly deps: TxnShardDeps) {}
 
@@ -77,10 +99,49 @@ export class TxnShard {
     })
   }
 
-  /** After load: transactions caught between Prepare* and Complete* get their markers again (Kafka's loading resends them). */
+  /**
+   * After load: transactions caught between Prepare* and Complete* (a
+   * restart, or markers that had not all been written) get their markers
+   * written again and complete, as Kafka's coordinator does when it loads
+   * a partition of `__transaction_state`.
+   */
   resumeCompletions (): void {
     for (const m of this.txns.values()) {
-      if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') this.track(this.finish(m, m.state === 'PrepareCommit'))
+      if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') this.track(this.complete(m.transactionalId, m.state === 'PrepareCommit'))
+    }
+  }
+
+  /** Stops the retries of marker rounds (the broker closes; the next load resumes them from the Prepare* record). */
+  close (): void {
+    this.closed = true
+    for (const wake of [...this.sleepers]) wake()
+    this.sleepers.clear()
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    if (this.closed) return
+    await new Promise<void>(resolve => {
+      const wake = (): void => { clearTimeout(timer); this.sleepers.delete(wake); resolve() }
+      // Not unref'd: a transaction being completed keeps the process alive; close() wakes it.
+      const timer = setTimeout(wake, ms)
+      this.sleepers.add(wake)
+    })
+  }
+
+  /** Runs `fn` until it succeeds, waiting with doubling backoff between failures; gives up when the shard closes or `fatal` says so. */
+  private async retry<T> (what: string, fn: () => Promise<T>, fatal: (err: unknown) => boolean = () => false): Promise<T> {
+    let backoff = this.deps.retryBackoffMs ?? 100
+    const max = this.deps.retryBackoffMaxMs ?? 1000
+    for (;;) {
+      try {
+        return await fn()
+      } catch (err) {
+        if (this.closed || fatal(err)) throw err
+        this.deps.onError(`${what} failed; retrying in ${backoff} ms`, err)
+        await this.sleep(backoff)
+        if (this.closed) throw err
+        backoff = Math.min(backoff * 2, max)
+      }
     }
   }
 
@@ -131,14 +192,18 @@ export class TxnShard {
   /**
    * InitProducerId with a transactional id: a new producer id (epoch 0) for
    * an unknown id, else the epoch bumped, which fences the previous
-   * producer. An ongoing transaction of the previous epoch is aborted first
-   * (Kafka answers CONCURRENT_TRANSACTIONS and lets the client retry; the
-   * abort is local here, so it is awaited instead). KIP-360: a request
-   * carrying a producer id and epoch must match the current ones.
+   * producer. KIP-360: a request carrying a producer id and epoch must match
+   * the current ones. As Kafka's TransactionCoordinator: while markers of
+   * the previous transaction are being written (Prepare*) the answer is
+   * CONCURRENT_TRANSACTIONS; an Ongoing transaction is aborted with the
+   * epoch bumped (Kafka's PrepareEpochFence: the markers carry the new
+   * epoch, so the old producer is fenced on every partition) and the answer
+   * is CONCURRENT_TRANSACTIONS once the PrepareAbort is durable, so that the
+   * client retries and gets the next epoch after the abort completes.
    */
   async initProducerId (transactionalId: string, timeoutMs: number, producerId: bigint, producerEpoch: number): Promise<InitResult> {
     const fail = (errorCode: number): InitResult => ({ errorCode, producerId: -1n, producerEpoch: -1 })
-    let m = this.txns.get(transactionalId)
+    const m = this.txns.get(transactionalId)
     if (m === undefined) {
       const pid = await this.deps.allocateProducerId()
       if (this.txns.has(transactionalId)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
@@ -155,21 +220,20 @@ export class TxnShard {
       this.txns.get(transactionalId)!.pending = false
       return { errorCode: ErrorCode.NONE, producerId: pid, producerEpoch: 0 }
     }
-    if (m.pending || isCompleting(m.state)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+    if (m.pending) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
     if (producerId >= 0n && (producerId !== m.producerId || producerEpoch !== m.producerEpoch)) {
       // KIP-360: a producer recovering with an id and epoch that are no longer current was fenced.
       return fail(ErrorCode.PRODUCER_FENCED)
     }
+    if (isCompleting(m.state)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
     if (m.state === 'Ongoing') {
       await this.abortFenced(m)
-      m = this.txns.get(transactionalId)
-      if (m === undefined || m.pending) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+      return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
     }
-    const cur = m
-    return await this.locked(cur, async () => {
-      const newId = cur.producerEpoch >= MAX_EPOCH ? await this.deps.allocateProducerId() : cur.producerId
-      const newEpoch = newId === cur.producerId ? cur.producerEpoch + 1 : 0
-      await this.transition(cur, this.valueOf(cur, 'Empty', { producerId: newId, producerEpoch: newEpoch, timeoutMs, partitions: new Map(), startTimestamp: -1 }))
+    return await this.locked(m, async () => {
+      const newId = m.producerEpoch >= MAX_EPOCH ? await this.deps.allocateProducerId() : m.producerId
+      const newEpoch = newId === m.producerId ? m.producerEpoch + 1 : 0
+      await this.transition(m, this.valueOf(m, 'Empty', { producerId: newId, producerEpoch: newEpoch, timeoutMs, partitions: new Map(), startTimestamp: -1 }))
       return { errorCode: ErrorCode.NONE, producerId: newId, producerEpoch: newEpoch }
     })
   }
@@ -207,49 +271,66 @@ export class TxnShard {
   }
 
   /**
-   * EndTxn: PrepareCommit/PrepareAbort is written, then a marker to every
-   * partition of the transaction, then CompleteCommit/CompleteAbort. Kafka
-   * answers once the Prepare record is durable and finishes in the
-   * background (later requests get CONCURRENT_TRANSACTIONS meanwhile); the
-   * markers are local appends here, so the answer waits for them and the
-   * client needs no retry. A retried EndTxn of a completed transaction is
+   * EndTxn, as Kafka's TransactionCoordinator: PrepareCommit/PrepareAbort is
+   * written and, once durable, EndTxn is answered; the markers then go to
+   * every partition of the transaction in the background (Kafka's
+   * transaction marker channel), and CompleteCommit/CompleteAbort is written
+   * after the last one. Until then requests for the id get
+   * CONCURRENT_TRANSACTIONS (a retried EndTxn with the same decision too);
+   * read_committed consumers see the records only once the marker reached
+   * their partition. A retried EndTxn of a completed transaction is
    * answered NONE; the other decision is INVALID_TXN_STATE.
    */
   async endTxn (transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
-    const c = this.check(transactionalId, producerId, producerEpoch)
-    if (c.errorCode !== undefined) return c.errorCode
-    const m = c.m
+    const m = this.txns.get(transactionalId)
+    if (m === undefined || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+    if (producerEpoch !== m.producerEpoch) return ErrorCode.PRODUCER_FENCED
+    if (m.pending) return ErrorCode.CONCURRENT_TRANSACTIONS
     switch (m.state) {
       case 'Ongoing': break
+      case 'PrepareCommit': return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE
+      case 'PrepareAbort': return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS
       case 'CompleteCommit': return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE
       case 'CompleteAbort': return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE
       default: return ErrorCode.INVALID_TXN_STATE
     }
-    await this.locked(m, async () => {
-      await this.transition(m, this.valueOf(m, commit ? 'PrepareCommit' : 'PrepareAbort'))
-      await this.finish(this.txns.get(transactionalId) ?? m, commit)
-    })
+    await this.locked(m, async () => await this.transition(m, this.valueOf(m, commit ? 'PrepareCommit' : 'PrepareAbort')))
+    this.track(this.complete(transactionalId, commit))
     return ErrorCode.NONE
   }
 
-  /** Markers, then the Complete record (the transaction's partitions are cleared). */
-  private async finish (m: TxnMetadata, commit: boolean): Promise<void> {
-    await this.deps.writeMarkers(m.producerId, m.producerEpoch, commit, [...m.partitions.values()])
-    const current = this.txns.get(m.transactionalId) ?? m
-    await this.transition(current, this.valueOf(current, commit ? 'CompleteCommit' : 'CompleteAbort', { partitions: new Map(), startTimestamp: -1 }))
+  /**
+   * The second half of a transaction's end: a marker to every partition
+   * (each retried with backoff until written, or dropped when the
+   * partition was deleted), then the Complete record (retried too). A
+   * fenced marker (a newer coordinator) or closing the shard stops here;
+   * the Prepare* record makes the next load resume.
+   */
+  private async complete (transactionalId: string, commit: boolean): Promise<void> {
+    const m = this.txns.get(transactionalId)
+    if (m === undefined || m.state !== (commit ? 'PrepareCommit' : 'PrepareAbort')) return
+    const { producerId, producerEpoch } = m
+    await Promise.all([...m.partitions.values()].map(async tp => await this.retry(
+      `transaction marker for ${tp.topic}-${tp.partition} of ${transactionalId}`,
+      async () => await this.deps.writeMarker(tp, producerId, producerEpoch, commit),
+      err => err instanceof MarkerFencedError
+    )))
+    await this.retry(`completing ${transactionalId}`, async () => {
+      const current = this.txns.get(transactionalId)
+      if (current === undefined || current.state !== m.state) return
+      await this.locked(current, async () => await this.transition(current, this.valueOf(current, commit ? 'CompleteCommit' : 'CompleteAbort', { partitions: new Map(), startTimestamp: -1 })))
+    })
   }
 
   /**
    * Aborts an ongoing transaction with the epoch bumped, so that the
    * producer of the old epoch is fenced by the markers (Kafka's
-   * PrepareEpochFence, used by InitProducerId and the timeout).
+   * PrepareEpochFence, used by InitProducerId and the timeout). Resolves
+   * once PrepareAbort is durable; the markers follow in the background.
    */
   private async abortFenced (m: TxnMetadata): Promise<void> {
-    await this.locked(m, async () => {
-      const epoch = m.producerEpoch + 1
-      await this.transition(m, this.valueOf(m, 'PrepareAbort', { producerEpoch: epoch }))
-      await this.finish(this.txns.get(m.transactionalId) ?? m, false)
-    })
+    await this.locked(m, async () => await this.transition(m, this.valueOf(m, 'PrepareAbort', { producerEpoch: m.producerEpoch + 1 })))
+    this.track(this.complete(m.transactionalId, false))
   }
 
   /** transaction.timeout.ms: ongoing transactions older than their timeout are aborted with a fencing epoch bump. */

@@ -43,6 +43,20 @@ async function endTxn (c: RawClient, id: string, producerId: bigint, producerEpo
   return (await c.request(EndTxnApi, version, { transactionalId: id, producerId, producerEpoch, committed })).errorCode
 }
 
+/**
+ * Kafka answers EndTxn once Prepare* is durable and writes the markers
+ * after: waits (bounded) until the id's transaction left Prepare*.
+ */
+async function completed (c: RawClient, id: string): Promise<string> {
+  let state = ''
+  for (let i = 0; i < 200; i++) {
+    state = (await c.request(DescribeTransactionsApi, 0, { transactionalIds: [id] })).transactionStates[0]!.transactionState
+    if (state !== 'PrepareCommit' && state !== 'PrepareAbort') return state
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  return state
+}
+
 async function produceTxn (c: RawClient, topic: string, partition: number, records: Buffer, version = 9) {
   const r = await c.request(ProduceApi, version, { transactionalId: 'x', acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] })
   return r.responses[0]!.partitionResponses[0]!
@@ -107,6 +121,7 @@ describe('transaction coordinator over the wire', () => {
     const producers = (await c.request(DescribeProducersApi, 0, { topics: [{ name: 'tc', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!.activeProducers
     assert.deepEqual(producers.map(p => [p.producerId, p.currentTxnStartOffset]), [[producerId, 0n]])
     assert.equal(await endTxn(c, 'tx-c', producerId, producerEpoch, true), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-c'), 'CompleteCommit')
     const done = await fetchCommitted(c, 'tc')
     assert.deepEqual([done.highWatermark, done.lastStableOffset, done.abortedTransactions], [3n, 3n, []])
     assert.ok((done.records?.length ?? 0) > 0)
@@ -120,6 +135,7 @@ describe('transaction coordinator over the wire', () => {
     assert.deepEqual(await addPartitions(c, 'tx-d', producerId, producerEpoch, 'ta', [0]), [ErrorCode.NONE])
     assert.equal((await produceTxn(c, 'ta', 0, txnBatch(producerId, producerEpoch, 0, ['x', 'y']))).errorCode, ErrorCode.NONE)
     assert.equal(await endTxn(c, 'tx-d', producerId, producerEpoch, false), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-d'), 'CompleteAbort')
     const committed = await fetchCommitted(c, 'ta')
     assert.equal(committed.lastStableOffset, 3n)
     assert.deepEqual(committed.abortedTransactions, [{ producerId, firstOffset: 0n }])
@@ -152,6 +168,7 @@ describe('transaction coordinator over the wire', () => {
     assert.ok(e!.transactionStartTimeMs > 0n)
     assert.equal(nobody!.errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND)
     assert.equal(await endTxn(c, 'tx-e', producerId, producerEpoch, false), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-e'), 'CompleteAbort')
   })
 
   test('ListTransactions filters by state, producer id and duration; unknown states are echoed', async () => {
@@ -192,10 +209,12 @@ describe('transaction coordinator over the wire', () => {
     assert.deepEqual(await fetchOffset(true), [ErrorCode.UNSTABLE_OFFSET_COMMIT, -1n])
     assert.deepEqual(await fetchOffset(false), [ErrorCode.NONE, -1n])
     assert.equal(await endTxn(c, 'tx-o', producerId, producerEpoch, true), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-o'), 'CompleteCommit')
     assert.deepEqual(await fetchOffset(true), [ErrorCode.NONE, 5n])
     assert.equal((await c.request(AddOffsetsToTxnApi, 3, { transactionalId: 'tx-o', producerId, producerEpoch, groupId: 'og' })).errorCode, ErrorCode.NONE)
     assert.equal(await commitOffsets(9n), ErrorCode.NONE)
     assert.equal(await endTxn(c, 'tx-o', producerId, producerEpoch, false), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-o'), 'CompleteAbort')
     assert.deepEqual(await fetchOffset(true), [ErrorCode.NONE, 5n])
   })
 
@@ -218,6 +237,7 @@ describe('transaction coordinator over the wire', () => {
     assert.equal(state, 'Ongoing')
     assert.equal((await fetchCommitted(c, 'tr')).lastStableOffset, 0n)
     assert.equal(await endTxn(c, 'tx-r', producerId, producerEpoch, true), ErrorCode.NONE)
+    assert.equal(await completed(c, 'tx-r'), 'CompleteCommit')
     assert.equal((await fetchCommitted(c, 'tr')).lastStableOffset, 2n)
     const r = await c.request(OffsetFetchApi, 7, { groupId: 'og', topics: [{ name: 'src', partitionIndexes: [0] }], requireStable: true, groups: [] })
     assert.equal(r.topics[0]!.partitions[0]!.committedOffset, 5n)
