@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tributary/protocol'
-import { CreateTopicsApi, MetadataApi } from '@tributary/protocol/apis'
+import { CreateTopicsApi, DescribeGroupsApi, FindCoordinatorApi, MetadataApi } from '@tributary/protocol/apis'
 import { startBroker, type Broker, type StartBrokerOptions } from '../../src/index.js'
 import { RawClient } from '../raw-client.js'
 
@@ -36,4 +36,23 @@ export async function createTopics (c: RawClient, topics: Array<{ name: string, 
 export async function partitionCounts (c: RawClient, names: string[] | null = null): Promise<Record<string, number>> {
   const res = await c.request(MetadataApi, 12, { topics: names?.map(name => ({ name })) ?? null, allowAutoTopicCreation: false })
   return Object.fromEntries(res.topics.filter(t => t.errorCode === ErrorCode.NONE).map(t => [t.name!, t.partitions.length]))
+}
+
+/**
+ * FindCoordinator for a group, then waits (bounded) until that coordinator
+ * has loaded its __consumer_offsets partition: the first lookup creates the
+ * topic and the load runs in the background, answering group requests with
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile, which real clients retry.
+ */
+export async function findGroupCoordinator (c: RawClient, group: string): Promise<void> {
+  const found = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
+  if (found.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator for ${group}: error ${found.errorCode}`)
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const d = await c.request(DescribeGroupsApi, 5, { groups: [group], includeAuthorizedOperations: false })
+    const code = d.groups[0]!.errorCode
+    // Any answer but "loading" (or "not yet mine") comes from a loaded coordinator.
+    if (code !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code !== ErrorCode.NOT_COORDINATOR) return
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new Error(`the coordinator of ${group} did not load within 15 s`)
 }

@@ -5,15 +5,12 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@tributary/protocol'
 import { DeleteGroupsApi, FindCoordinatorApi, ListGroupsApi, OffsetCommitApi, OffsetDeleteApi, OffsetFetchApi } from '@tributary/protocol/apis'
-import { createTopics, withBroker } from '../admin/helpers.js'
+import { createTopics, findGroupCoordinator, withBroker } from '../admin/helpers.js'
 import type { RawClient } from '../raw-client.js'
 
 const OPTS = { 'offsets.topic.num.partitions': 4 }
 
-async function findCoordinator (c: RawClient, group: string): Promise<void> {
-  const r = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
-  assert.equal(r.errorCode, ErrorCode.NONE)
-}
+const findCoordinator = findGroupCoordinator
 
 async function commit (c: RawClient, version: number, group: string, partitions: Array<[number, bigint, string | null]>, extra: { generation?: number, memberId?: string, retentionTimeMs?: bigint, topic?: string } = {}) {
   const r = await c.request(OffsetCommitApi, version, {

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode } from '@tributary/protocol'
-import { ApiVersionsApi, ConsumerGroupDescribeApi, ConsumerGroupHeartbeatApi, DeleteGroupsApi, FindCoordinatorApi, JoinGroupApi, LeaveGroupApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol/apis'
+import { ApiVersionsApi, ConsumerGroupDescribeApi, ConsumerGroupHeartbeatApi, DeleteGroupsApi, JoinGroupApi, LeaveGroupApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol/apis'
 import { startBroker } from '../../../src/index.js'
-import { createTopics, withBroker } from '../../admin/helpers.js'
+import { createTopics, findGroupCoordinator, withBroker } from '../../admin/helpers.js'
 import { RawClient } from '../../raw-client.js'
 
 const OPTS = { 'offsets.topic.num.partitions': 2 }
@@ -18,10 +18,7 @@ function join0 (groupId: string, memberId: string, topics: string[], extra: Reco
   return { groupId, memberId, memberEpoch: 0, rebalanceTimeoutMs: 60000, subscribedTopicNames: topics, topicPartitions: [], ...extra }
 }
 
-async function coordinator (c: RawClient, group: string): Promise<void> {
-  const r = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
-  assert.equal(r.errorCode, ErrorCode.NONE)
-}
+const coordinator = findGroupCoordinator
 
 describe('ConsumerGroupHeartbeat and ConsumerGroupDescribe over the wire', () => {
   test('advertised versions', async () => {
