@@ -115,11 +115,10 @@ export class TailCache {
   }
 
   private evict (): void {
-    let drop = 0
-    while (this.bytes > this.maxBytes && drop < this.chunks.length) {
-      this.bytes -= this.chunks[drop]!.buf.length
-      drop++
+    const chunks = this.chunks
+    while (this.bytes > this.maxBytes && chunks.length > 0) {
+      // Usually one chunk per append: shift() is cheaper than copying the list with slice().
+      this.bytes -= chunks.shift()!.buf.length
     }
-    if (drop > 0) this.chunks = this.chunks.slice(drop)
   }
 }
