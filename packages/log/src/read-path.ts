@@ -38,7 +38,8 @@ export interface ReadSlice {
  * floor entry's batch and the batches before the wanted one are skipped in
  * memory, with the header the index named checked on the way; the result is
  * a view of the read buffer from there, cut after the last whole batch
- * that fits (headers give the lengths). When the index leaves a wide gap
+ * that fits: the index gives the last indexed batch inside the limit (its
+ * header is checked), and only the headers after it are walked. When the index leaves a wide gap
  * (large batches), or anything does not look as the index said, the exact
  * start is found first by a header walk (segment.locate, which also
  * rebuilds an index that does not match its batches). The offset index also
@@ -145,9 +146,31 @@ function readFromIndex (segs: readonly LogSegment[], offset: bigint, maxBytes: n
     }
     pos += length + LOG_OVERHEAD
   }
-  const c = cut(out, pos, filled, maxBytes, maxOffset, offset)
+  // The cut: jump with the index to the last indexed batch that fits, then walk the few headers after it.
+  const limit = Math.min(filled, pos + maxBytes, segEnd)
+  let at = pos
+  let nextOffset = offset
+  for (const [position, last] of seg.entriesBefore(from + limit - RECORD_BATCH_OVERHEAD, maxOffset, 2)) {
+    const p = position - from
+    if (p <= pos) break
+    const size = batchSizeAt(out, p, filled)
+    // A header that does not match its entry: no jump, the walk checks every batch.
+    if (size < 0 || out.readBigInt64BE(p + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)) !== last) break
+    if (p + size > limit) continue
+    at = p + size
+    nextOffset = last + 1n
+    break
+  }
+  const c = cut(out, at, filled, maxBytes - (at - pos), maxOffset, nextOffset)
   if (c.end === pos) return null
   return result(out, pos, c.end, c.nextOffset)
+}
+
+/** Size of the batch whose header is at out[p], or -1 if that is not a whole v2 batch header. */
+function batchSizeAt (out: Buffer, p: number, filled: number): number {
+  if (filled - p < WALK_HEADER || out.readInt8(p + MAGIC_OFFSET) !== CURRENT_MAGIC) return -1
+  const length = out.readInt32BE(p + LENGTH_OFFSET)
+  return length < MIN_BATCH_LENGTH ? -1 : length + LOG_OVERHEAD
 }
 
 /** The walk-first path: locate() finds the exact start, then one pread per segment touched. */

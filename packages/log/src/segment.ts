@@ -453,6 +453,24 @@ export class LogSegment {
     return { from: idx.positionAt(i), expected: this.baseOffset + BigInt(idx.relativeOffsetAt(i)), to }
   }
 
+  /**
+   * Index entries (no I/O) for cutting a read: the last entries at or below
+   * `maxPosition` whose batches end below `maxOffset`, newest first, at
+   * most `count` of them, as [position, last offset] pairs. A reader checks
+   * the header at an entry before trusting it.
+   */
+  entriesBefore (maxPosition: number, maxOffset: bigint, count: number): Array<[number, bigint]> {
+    if (this.offsetIdx === null) this.ensureIndexes()
+    const idx = this.offsetIdx!
+    let j = idx.floorEntryByPosition(maxPosition)
+    const rel = maxOffset - this.baseOffset
+    if (rel <= 0n) return []
+    if (rel <= BigInt(INT32_MAX)) j = Math.min(j, idx.ceilingEntry(Number(rel)) - 1)
+    const out: Array<[number, bigint]> = []
+    for (; j >= 0 && out.length < count; j--) out.push([idx.positionAt(j), this.baseOffset + BigInt(idx.relativeOffsetAt(j))])
+    return out
+  }
+
   private locateWithIndex (offset: bigint, indexMayBeWrong: boolean): LocatedBatch | null {
     const idx = this.offsetIdx!
     const rel = offset - this.baseOffset

@@ -120,6 +120,16 @@ test('an offset index entry that names the wrong batch: the one-pread path notic
   writeFileSync(indexPath, index)
   log = await openLog(dir, config, { tailCacheBytes: 0 })
   const end = log.logEndOffset()
+  // A read from the entry before it, cut near the damaged entry: the cut does not jump to it (its header disagrees), it walks.
+  const prevAt = BigInt(index.readInt32BE((k - 1) * 8))
+  const span = index.readInt32BE(k * 8 + 4) - index.readInt32BE((k - 1) * 8 + 4)
+  for (const extra of [30, 400]) {
+    const got = await log.read(prevAt, span + extra)
+    const want = expectedRead(stored, prevAt, span + extra, end, true)
+    assert.ok(got.records.equals(want.bytes), `read(${prevAt}, ${span + extra})`)
+    assert.equal(got.nextOffset, want.next)
+  }
+  assert.equal(log.stats.locatedReads, 0)
   // The batch the entry really names: the index says rel - 1, its header says rel.
   const at = BigInt(rel)
   const first = await log.read(at, 1 << 20)
