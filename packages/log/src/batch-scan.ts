@@ -1,7 +1,7 @@
 import {
-  ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, COMPRESSION_CODEC_MASK, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET,
-  LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH_OFFSET, RECORD_BATCH_OVERHEAD,
-  RECORDS_COUNT_OFFSET, verifyBatchCrc
+  ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BASE_SEQUENCE_OFFSET, COMPRESSION_CODEC_MASK, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, RECORDS_COUNT_OFFSET, verifyBatchCrc
 } from '@tributary/protocol'
 import { readAt } from './io.js'
 
@@ -14,7 +14,11 @@ export interface ScannedBatch {
   maxTimestamp: bigint
   partitionLeaderEpoch: number
   attributes: number
-  /** The batch bytes, only in CRC-checking scans (a view of a scratch buffer: copy to keep). */
+  /** Producer fields of the header (-1n / -1 for a batch without a producer). */
+  producerId: bigint
+  producerEpoch: number
+  baseSequence: number
+  /** The batch bytes, in CRC-checking scans and with `withBytes` (a view of a scratch buffer: copy to keep). */
   bytes?: Buffer
 }
 
@@ -114,13 +118,16 @@ export function scanSegment (fd: number, start: number, end: number, opts: ScanO
         lastOffset: last,
         maxTimestamp: chunk.readBigInt64BE(at + MAX_TIMESTAMP_OFFSET),
         partitionLeaderEpoch: chunk.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET),
-        attributes
+        attributes,
+        producerId: chunk.readBigInt64BE(at + PRODUCER_ID_OFFSET),
+        producerEpoch: chunk.readInt16BE(at + PRODUCER_EPOCH_OFFSET),
+        baseSequence: chunk.readInt32BE(at + BASE_SEQUENCE_OFFSET)
       }
       if (wantBytes) {
         at = load(pos, size)
         if (at < 0) return outcome('torn', `file ends inside the batch at ${pos}`)
         if (opts.verifyCrc && !verifyBatchCrc(chunk, at)) return outcome('corrupt', `CRC mismatch at ${pos}`)
-        if (opts.withBytes === true) batch.bytes = chunk.subarray(at, at + size)
+        batch.bytes = chunk.subarray(at, at + size)
       }
       if (visit(batch) === false) {
         pos += size

@@ -14,7 +14,7 @@ import type { LeaderEpochCache } from './leader-epoch-cache.js'
 import { readBatches } from './read-path.js'
 import { floorSegment, loadLog, type LoadOptions, type LogLogger } from './recovery.js'
 import { retentionDeletions } from './retention.js'
-import { LogSegment, type SegmentSettings } from './segment.js'
+import { LogSegment, type SegmentAppend, type SegmentSettings } from './segment.js'
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from './segment-files.js'
 import { TailCache } from './tail-cache.js'
 import { findMaxTimestamp, findOffsetForTimestamp } from './time-search.js'
@@ -68,6 +68,9 @@ export interface DiskLogStats {
   rolls: number
   deletedSegments: number
   tailCacheHits: number
+  /** Reads served from the segment files, and those of them that walked batch headers before their one read (index gap wider than MAX_LEAD, or an index entry that did not match). */
+  fileReads: number
+  locatedReads: number
   /** What the last open found. */
   recovery: { cleanShutdown: boolean, truncatedBytes: number, droppedSegments: number, rebuiltIndexes: number }
 }
@@ -173,6 +176,8 @@ export class DiskLog implements PartitionLog, CompactableLog {
       rolls: 0,
       deletedSegments: 0,
       tailCacheHits: 0,
+      fileReads: 0,
+      locatedReads: 0,
       recovery: {
         cleanShutdown: loaded.cleanShutdown,
         truncatedBytes: loaded.truncatedBytes,
@@ -223,31 +228,36 @@ export class DiskLog implements PartitionLog, CompactableLog {
     const spans = scanAppend(batches)
     const appendTime = options.timestampType === 'LogAppendTime' ? (options.now ?? (() => BigInt(Date.now())))() : -1n
     const first = this.leo
-    let lastOffset = first - 1n
+    // Offsets each batch gets, and the roll inputs: one pass over the headers scanAppend read (no re-parsing).
+    const lastOffsets: bigint[] = new Array(spans.length)
+    let next = first
     let maxTimestamp = -1n
-    for (const span of spans) {
-      lastOffset += BigInt(span.lastOffsetDelta) + 1n
-      const ts = appendTime === -1n ? span.maxTimestamp : appendTime
-      if (ts > maxTimestamp) maxTimestamp = ts
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!
+      const last = next + BigInt(span.lastOffsetDelta)
+      lastOffsets[i] = last
+      next = last + 1n
+      if (appendTime === -1n && span.maxTimestamp > maxTimestamp) maxTimestamp = span.maxTimestamp
     }
-    this.maybeRoll(batches.length, maxTimestamp, lastOffset)
+    if (appendTime !== -1n) maxTimestamp = appendTime
+    this.maybeRoll(batches.length, maxTimestamp, next - 1n)
 
     // Offsets, epoch and LogAppendTime go into the caller's buffer: the append owns it from here.
-    const written: Array<{ at: number, size: number, lastOffset: bigint, maxTimestamp: bigint }> = new Array(spans.length)
-    let next = first
+    const written: SegmentAppend[] = new Array(spans.length)
     // Epochs that start in this append (usually none; a follower's append may carry several).
     let epochStarts: Array<[number, bigint]> | null = null
     let latestEpoch = this.epochs.latestEpoch()
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!
-      setBaseOffset(batches, span.at, next)
+      const base = i === 0 ? first : lastOffsets[i - 1]! + 1n
+      setBaseOffset(batches, span.at, base)
       let epoch = span.partitionLeaderEpoch
       if (options.leaderEpoch !== undefined) {
-        setPartitionLeaderEpoch(batches, span.at, options.leaderEpoch)
+        if (epoch !== options.leaderEpoch) setPartitionLeaderEpoch(batches, span.at, options.leaderEpoch)
         epoch = options.leaderEpoch
       }
       if (epoch > latestEpoch) {
-        (epochStarts ??= []).push([epoch, next])
+        (epochStarts ??= []).push([epoch, base])
         latestEpoch = epoch
       }
       let maxTs = span.maxTimestamp
@@ -255,9 +265,7 @@ export class DiskLog implements PartitionLog, CompactableLog {
         setLogAppendTime(batches, span.at, appendTime)
         maxTs = appendTime
       }
-      const last = next + BigInt(span.lastOffsetDelta)
-      written[i] = { at: span.at, size: span.size, lastOffset: last, maxTimestamp: maxTs }
-      next = last + 1n
+      written[i] = { at: span.at, size: span.size, lastOffset: lastOffsets[i]!, maxTimestamp: maxTs }
     }
     try {
       this.active.append(batches, written)
@@ -306,6 +314,8 @@ export class DiskLog implements PartitionLog, CompactableLog {
       return { records: cached.records, nextOffset: cached.nextOffset, logStartOffset: start, logEndOffset: end }
     }
     const got = readBatches(this.segs, offset, maxBytes, maxOffset, minOneBatch)
+    this.stats.fileReads++
+    if (got.located === true) this.stats.locatedReads++
     return { records: got.records, nextOffset: got.nextOffset, logStartOffset: start, logEndOffset: end }
   }
 

@@ -51,7 +51,11 @@ export class LeaderEpochCache {
     return last === undefined ? undefined : { ...last }
   }
 
-  latestEpoch (): number { return this.list[this.list.length - 1]?.epoch ?? -1 }
+  latestEpoch (): number {
+    // Called on every append: no read at index -1 of an empty list (a slow property lookup in V8).
+    const n = this.list.length
+    return n === 0 ? -1 : this.list[n - 1]!.epoch
+  }
 
   get isDirty (): boolean { return this.dirty }
 

@@ -44,6 +44,18 @@ export class OffsetIndex extends EntryIndex {
     return found
   }
 
+  /** Index of the last entry whose position is <= position, or -1. */
+  floorEntryByPosition (position: number): number {
+    let lo = 0
+    let hi = this.count - 1
+    let found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.positionAt(mid) <= position) { found = mid; lo = mid + 1 } else hi = mid - 1
+    }
+    return found
+  }
+
   /** Index of the first entry whose offset is >= relativeOffset, or `entries` if none. */
   ceilingEntry (relativeOffset: number): number {
     let lo = 0

@@ -1,5 +1,6 @@
 import {
-  BASE_OFFSET_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH
+  BASE_OFFSET_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH,
+  RECORD_BATCH_OVERHEAD
 } from '@tributary/protocol'
 import { LogError } from './errors.js'
 import { floorSegment } from './recovery.js'
@@ -9,10 +10,19 @@ const EMPTY = Buffer.alloc(0)
 const WALK_HEADER = LAST_OFFSET_DELTA_OFFSET + 4
 /** Results this much larger than what they hold are copied to a right-sized buffer. */
 const SHRINK_SLACK = 64 * 1024
+/**
+ * Widest index gap read through in memory rather than walked with small
+ * reads: the default index.interval.bytes (4 KiB) plus a batch of a few
+ * tens of KiB; larger batches get the walk (one small read per batch
+ * skipped, cheap next to reading them).
+ */
+const MAX_LEAD = 64 * 1024
 
 export interface ReadSlice {
   records: Buffer
   nextOffset: bigint
+  /** The exact start was found with a header walk first (not the one-pread path); for stats and tests. */
+  located?: boolean
 }
 
 /**
@@ -22,14 +32,149 @@ export interface ReadSlice {
  * `maxOffset` and fit `maxBytes`; the first batch even when larger than
  * maxBytes if `minOneBatch`.
  *
- * One offset-index lookup and a short header walk find the first batch;
- * then one pread per segment touched fills a buffer sized to what can be
- * returned (the offset index also bounds the bytes below maxOffset), and a
- * walk over the headers in memory cuts it after the last whole batch.
- * Batches are never decoded. Synchronous: a page-cache read is cheaper
- * than a trip through the thread pool.
+ * Usually one pread: the offset index bounds where the first batch starts
+ * (between the floor entry's position and the next entry's, at most about
+ * index.interval.bytes plus one batch apart), so the read starts at the
+ * floor entry's batch and the batches before the wanted one are skipped in
+ * memory, with the header the index named checked on the way; the result is
+ * a view of the read buffer from there, cut after the last whole batch
+ * that fits: the index gives the last indexed batch inside the limit (its
+ * header is checked), and only the headers after it are walked. When the index leaves a wide gap
+ * (large batches), or anything does not look as the index said, the exact
+ * start is found first by a header walk (segment.locate, which also
+ * rebuilds an index that does not match its batches). The offset index also
+ * bounds the bytes below maxOffset. Batches are never decoded.
+ * Synchronous: a page-cache read is cheaper than a trip through the thread
+ * pool.
  */
 export function readBatches (segs: readonly LogSegment[], offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): ReadSlice {
+  return readFromIndex(segs, offset, maxBytes, maxOffset, minOneBatch) ?? { ...readLocated(segs, offset, maxBytes, maxOffset, minOneBatch), located: true }
+}
+
+/** Bytes readable from `position` of segs[i] on, below maxOffset, up to `limit` (following segments included). */
+function availableFrom (segs: readonly LogSegment[], i: number, position: number, maxOffset: bigint, limit: number): number {
+  const seg = segs[i]!
+  let available = Math.min(seg.size, seg.upperBoundPosition(maxOffset)) - position
+  for (let j = i + 1; j < segs.length && available < limit; j++) {
+    const s = segs[j]!
+    if (s.baseOffset >= maxOffset) break
+    available += Math.min(s.size, s.upperBoundPosition(maxOffset))
+  }
+  return available
+}
+
+/** One pread of `want` bytes from `position` of segs[i], continuing into the following segments. */
+function fill (segs: readonly LogSegment[], i: number, position: number, want: number): { out: Buffer, filled: number } {
+  const seg = segs[i]!
+  const out = Buffer.allocUnsafe(want)
+  let filled = seg.readInto(out, 0, position, Math.min(want, seg.size - position))
+  for (let j = i + 1; filled < want && j < segs.length; j++) {
+    const s = segs[j]!
+    filled += s.readInto(out, filled, 0, Math.min(want - filled, s.size))
+  }
+  return { out, filled }
+}
+
+/**
+ * Walks the whole batches of out[pos, filled) that end below maxOffset and
+ * fit maxBytes counted from `pos` (the first one always): the cut position
+ * and the offset after the last batch kept.
+ */
+function cut (out: Buffer, pos: number, filled: number, maxBytes: number, maxOffset: bigint, nextOffset: bigint): { end: number, nextOffset: bigint } {
+  const limit = Math.min(filled, pos + maxBytes)
+  let at = pos
+  while (limit - at >= WALK_HEADER) {
+    if (out.readInt8(at + MAGIC_OFFSET) !== CURRENT_MAGIC) break
+    const length = out.readInt32BE(at + LENGTH_OFFSET)
+    if (length < MIN_BATCH_LENGTH || at + length + LOG_OVERHEAD > limit) break
+    const last = out.readBigInt64BE(at + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+    if (last >= maxOffset) break
+    at += length + LOG_OVERHEAD
+    nextOffset = last + 1n
+  }
+  return { end: at, nextOffset }
+}
+
+/** A view of out[start, end), or a right-sized copy when it holds much less than the buffer. */
+function result (out: Buffer, start: number, end: number, nextOffset: bigint): ReadSlice {
+  if (start === 0 && end === out.length) return { records: out, nextOffset }
+  const n = end - start
+  if (out.length - n > SHRINK_SLACK && n < out.length / 2) return { records: Buffer.from(out.subarray(start, end)), nextOffset }
+  return { records: out.subarray(start, end), nextOffset }
+}
+
+/**
+ * The one-pread path: returns null when it cannot answer (a wide index gap,
+ * a header that does not match the index, a first batch not wholly in the
+ * buffer, the wanted batch not in the floor segment), and readLocated then
+ * does.
+ */
+function readFromIndex (segs: readonly LogSegment[], offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): ReadSlice | null {
+  const i = floorSegment(segs, offset)
+  if (i < 0) return null
+  const seg = segs[i]!
+  if (seg.baseOffset >= maxOffset) return { records: EMPTY, nextOffset: offset }
+  const { from, expected, to } = seg.indexBounds(offset)
+  const lead = to - from
+  if (lead > MAX_LEAD || lead > maxBytes || from >= seg.size) return null
+  const want = Math.min(lead + maxBytes, availableFrom(segs, i, from, maxOffset, lead + maxBytes))
+  if (want < RECORD_BATCH_OVERHEAD) return null
+  const { out, filled } = fill(segs, i, from, want)
+  const segEnd = seg.size - from
+  let pos = 0
+  let check = expected
+  for (;;) {
+    if (pos >= segEnd || filled - pos < WALK_HEADER) return null
+    if (out.readInt8(pos + MAGIC_OFFSET) !== CURRENT_MAGIC) return null
+    const length = out.readInt32BE(pos + LENGTH_OFFSET)
+    if (length < MIN_BATCH_LENGTH || length + LOG_OVERHEAD > segEnd - pos) return null
+    const last = out.readBigInt64BE(pos + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET))
+    if (check !== null) {
+      // The index named this batch: a different one means the index is wrong, and locate() rebuilds it.
+      if (last !== check) return null
+      check = null
+    }
+    if (last >= offset) {
+      if (last >= maxOffset) return { records: EMPTY, nextOffset: offset }
+      const size = length + LOG_OVERHEAD
+      if (size > maxBytes) {
+        if (!minOneBatch) return { records: EMPTY, nextOffset: offset }
+        if (pos + size > filled) return null
+        return result(out, pos, pos + size, last + 1n)
+      }
+      break
+    }
+    pos += length + LOG_OVERHEAD
+  }
+  // The cut: jump with the index to the last indexed batch that fits, then walk the few headers after it.
+  const limit = Math.min(filled, pos + maxBytes, segEnd)
+  let at = pos
+  let nextOffset = offset
+  for (const [position, last] of seg.entriesBefore(from + limit - RECORD_BATCH_OVERHEAD, maxOffset, 2)) {
+    const p = position - from
+    if (p <= pos) break
+    const size = batchSizeAt(out, p, filled)
+    // A header that does not match its entry: no jump, the walk checks every batch.
+    if (size < 0 || out.readBigInt64BE(p + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)) !== last) break
+    if (p + size > limit) continue
+    at = p + size
+    nextOffset = last + 1n
+    break
+  }
+  const c = cut(out, at, filled, maxBytes - (at - pos), maxOffset, nextOffset)
+  if (c.end === pos) return null
+  return result(out, pos, c.end, c.nextOffset)
+}
+
+/** Size of the batch whose header is at out[p], or -1 if that is not a whole v2 batch header. */
+function batchSizeAt (out: Buffer, p: number, filled: number): number {
+  if (filled - p < WALK_HEADER || out.readInt8(p + MAGIC_OFFSET) !== CURRENT_MAGIC) return -1
+  const length = out.readInt32BE(p + LENGTH_OFFSET)
+  return length < MIN_BATCH_LENGTH ? -1 : length + LOG_OVERHEAD
+}
+
+/** The walk-first path: locate() finds the exact start, then one pread per segment touched. */
+function readLocated (segs: readonly LogSegment[], offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): ReadSlice {
   for (let i = Math.max(0, floorSegment(segs, offset)); i < segs.length; i++) {
     const seg = segs[i]!
     if (seg.baseOffset >= maxOffset) break
@@ -44,36 +189,13 @@ export function readBatches (segs: readonly LogSegment[], offset: bigint, maxByt
       }
       return { records: out, nextOffset: first.lastOffset + 1n }
     }
-    let available = Math.max(first.size, Math.min(seg.size, seg.upperBoundPosition(maxOffset)) - first.position)
-    for (let j = i + 1; j < segs.length && available < maxBytes; j++) {
-      const s = segs[j]!
-      if (s.baseOffset >= maxOffset) break
-      available += Math.min(s.size, s.upperBoundPosition(maxOffset))
-    }
-    const want = Math.min(maxBytes, available)
-    const out = Buffer.allocUnsafe(want)
-    let filled = seg.readInto(out, 0, first.position, Math.min(want, seg.size - first.position))
-    for (let j = i + 1; filled < want && j < segs.length; j++) {
-      const s = segs[j]!
-      filled += s.readInto(out, filled, 0, Math.min(want - filled, s.size))
-    }
-    let pos = 0
-    let nextOffset = offset
-    while (filled - pos >= WALK_HEADER) {
-      if (out.readInt8(pos + MAGIC_OFFSET) !== CURRENT_MAGIC) break
-      const length = out.readInt32BE(pos + LENGTH_OFFSET)
-      if (length < MIN_BATCH_LENGTH || pos + length + LOG_OVERHEAD > filled) break
-      const last = out.readBigInt64BE(pos + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET))
-      if (last >= maxOffset) break
-      pos += length + LOG_OVERHEAD
-      nextOffset = last + 1n
-    }
-    if (pos === 0) {
+    const want = Math.min(maxBytes, Math.max(first.size, availableFrom(segs, i, first.position, maxOffset, maxBytes)))
+    const { out, filled } = fill(segs, i, first.position, want)
+    const c = cut(out, 0, filled, maxBytes, maxOffset, offset)
+    if (c.end === 0) {
       throw new LogError('TRIB_LOG_CORRUPT_BATCH', `segment ${seg.logPath} has no readable batch at ${first.position}`)
     }
-    if (pos === want) return { records: out, nextOffset }
-    if (want - pos > SHRINK_SLACK && pos < want / 2) return { records: Buffer.from(out.subarray(0, pos)), nextOffset }
-    return { records: out.subarray(0, pos), nextOffset }
+    return result(out, 0, c.end, c.nextOffset)
   }
   return { records: EMPTY, nextOffset: offset }
 }

@@ -5,6 +5,7 @@ import { readCleanShutdown, type CleanShutdownState } from './clean-shutdown.js'
 import { renameIfExists, unlinkIfExists } from './io.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { LogSegment, type SegmentSettings } from './segment.js'
+import { TxnIndexReplay } from './txn-replay.js'
 import {
   CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TMP_SUFFIX, TXN_INDEX_SUFFIX,
   parseOffsetFileName, segmentFilePath
@@ -134,7 +135,9 @@ export function floorSegment (segments: readonly LogSegment[], offset: bigint): 
  *    increasing across segments), indexes rebuilt, the file cut after the
  *    last valid batch, and every later segment dropped, since a log must
  *    not continue past a hole; epochs found in the batches and missing
- *    from the leader epoch checkpoint are added;
+ *    from the leader epoch checkpoint are added; the transaction indexes
+ *    are rebuilt from the ABORT markers and the producer state
+ *    (txn-replay.ts);
  * 4. the log end, log start and high watermark follow from the segments and
  *    the saved offsets; the leader epoch cache is cut to them.
  *
@@ -183,10 +186,16 @@ export function loadLog (dir: string, settings: SegmentSettings, options: LoadOp
   } else if (segments.length > 0) {
     const from = Math.max(0, Math.min(floorSegment(segments, options.recoveryPoint ?? 0n), segments.length - 1))
     let minBase = from > 0 ? safeNextOffset(segments[from - 1]!) : segments[0]!.baseOffset
+    // The transaction indexes of the scanned segments are rebuilt from their markers and the producer state.
+    const txns = TxnIndexReplay.before(dir, segments, from)
     for (let i = from; i < segments.length; i++) {
       const seg = segments[i]!
-      // The epochs the batches carry: an epoch checkpoint that missed the last leader change is completed (KIP-101).
-      const r = seg.recover(minBase, b => { if (b.partitionLeaderEpoch > epochs.latestEpoch()) epochs.assign(b.partitionLeaderEpoch, b.baseOffset) })
+      const r = seg.recover(minBase, b => {
+        // The epochs the batches carry: an epoch checkpoint that missed the last leader change is completed (KIP-101).
+        if (b.partitionLeaderEpoch > epochs.latestEpoch()) epochs.assign(b.partitionLeaderEpoch, b.baseOffset)
+        txns.onBatch(b)
+      })
+      if (seg.txnIndex.replaceAll(txns.take())) logger.info?.(`${dir}: rebuilt the transaction index of ${seg.logPath}`)
       rebuiltIndexes++
       // Whatever recovery read may exist only in the page cache of the crashed process's machine: sync it.
       seg.logDirty = true

@@ -22,6 +22,14 @@ export interface LocatedBatch {
   lastOffset: bigint
 }
 
+/** One batch of an append: where it is in the appended buffer, its size, last offset and max timestamp. */
+export interface SegmentAppend {
+  at: number
+  size: number
+  lastOffset: bigint
+  maxTimestamp: bigint
+}
+
 /** What the owner tells a segment about the log's configuration. */
 export interface SegmentSettings {
   indexIntervalBytes: number
@@ -174,7 +182,10 @@ export class LogSegment {
   }
 
   /** Either index is full: the segment must roll before the next append (Kafka's shouldRoll). */
-  get indexFull (): boolean { return this.offsetIndex.isFull() || this.timeIndex.isFull() }
+  get indexFull (): boolean {
+    if (this.offsetIdx === null) this.ensureIndexes()
+    return this.offsetIdx!.isFull() || this.timeIdx!.isFull()
+  }
 
   /**
    * Loads the index files of a segment found on disk and checks them;
@@ -335,8 +346,8 @@ export class LogSegment {
    * On a failed write the file is cut back, so that a partial batch never
    * stays behind a later append.
    */
-  append (buf: Buffer, batches: ReadonlyArray<{ at: number, size: number, lastOffset: bigint, maxTimestamp: bigint }>): void {
-    this.ensureIndexes()
+  append (buf: Buffer, batches: readonly SegmentAppend[]): void {
+    if (this.offsetIdx === null) this.ensureIndexes()
     const start = this.size
     try {
       writeFully(this.log.fd, buf, start)
@@ -422,6 +433,42 @@ export class LogSegment {
       this.rebuildIndexes()
       return this.locateWithIndex(offset, false)
     }
+  }
+
+  /**
+   * Where the batch holding `offset` (or the first after it) starts, from
+   * the offset index alone (no I/O): somewhere in [from, to]. `from` is the
+   * floor entry's position (0 without one), `expected` the last offset the
+   * batch at `from` must have per that entry (null without one: callers
+   * check it against the header), `to` the next entry's position (that
+   * entry's batch ends at or after `offset`), else the file size.
+   */
+  indexBounds (offset: bigint): { from: number, expected: bigint | null, to: number } {
+    if (this.offsetIdx === null) this.ensureIndexes()
+    const idx = this.offsetIdx!
+    const rel = offset - this.baseOffset
+    const i = rel < 0n ? -1 : idx.floorEntry(rel > BigInt(INT32_MAX) ? INT32_MAX : Number(rel))
+    const to = i + 1 < idx.entries ? idx.positionAt(i + 1) : this.size
+    if (i < 0) return { from: 0, expected: null, to }
+    return { from: idx.positionAt(i), expected: this.baseOffset + BigInt(idx.relativeOffsetAt(i)), to }
+  }
+
+  /**
+   * Index entries (no I/O) for cutting a read: the last entries at or below
+   * `maxPosition` whose batches end below `maxOffset`, newest first, at
+   * most `count` of them, as [position, last offset] pairs. A reader checks
+   * the header at an entry before trusting it.
+   */
+  entriesBefore (maxPosition: number, maxOffset: bigint, count: number): Array<[number, bigint]> {
+    if (this.offsetIdx === null) this.ensureIndexes()
+    const idx = this.offsetIdx!
+    let j = idx.floorEntryByPosition(maxPosition)
+    const rel = maxOffset - this.baseOffset
+    if (rel <= 0n) return []
+    if (rel <= BigInt(INT32_MAX)) j = Math.min(j, idx.ceilingEntry(Number(rel)) - 1)
+    const out: Array<[number, bigint]> = []
+    for (; j >= 0 && out.length < count; j--) out.push([idx.positionAt(j), this.baseOffset + BigInt(idx.relativeOffsetAt(j))])
+    return out
   }
 
   private locateWithIndex (offset: bigint, indexMayBeWrong: boolean): LocatedBatch | null {

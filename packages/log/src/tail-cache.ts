@@ -9,6 +9,9 @@ interface Chunk {
   next: bigint
 }
 
+/** Placeholder for an evicted slot, so that the dropped buffer can be collected before the list is compacted. */
+const EVICTED: Chunk = { buf: Buffer.alloc(0), first: -1n, next: -1n }
+
 export interface CachedRead {
   records: Buffer
   nextOffset: bigint
@@ -29,7 +32,9 @@ export interface CachedRead {
  * to them (nor to a buffer they appended).
  */
 export class TailCache {
+  /** Live chunks are chunks[head..]; evicted ones before `head` are dropped in bulk, not one list shift per append. */
   private chunks: Chunk[] = []
+  private head = 0
   private bytes = 0
   hits = 0
 
@@ -45,8 +50,8 @@ export class TailCache {
       this.clear()
       return
     }
-    const last = this.chunks[this.chunks.length - 1]
-    if (last !== undefined && last.next !== first) this.clear()
+    const n = this.chunks.length
+    if (n > this.head && this.chunks[n - 1]!.next !== first) this.clear()
     this.chunks.push({ buf, first, next })
     this.bytes += buf.length
     this.evict()
@@ -54,12 +59,13 @@ export class TailCache {
 
   clear (): void {
     this.chunks = []
+    this.head = 0
     this.bytes = 0
   }
 
   /** The first offset the cache can serve, or null when empty. */
   get firstOffset (): bigint | null {
-    return this.chunks[0]?.first ?? null
+    return this.head < this.chunks.length ? this.chunks[this.head]!.first : null
   }
 
   /**
@@ -69,9 +75,10 @@ export class TailCache {
    */
   read (offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): CachedRead | null {
     const chunks = this.chunks
-    if (chunks.length === 0 || offset < chunks[0]!.first) return null
+    const head = this.head
+    if (chunks.length === head || offset < chunks[head]!.first) return null
     let k = chunks.length - 1
-    while (k > 0 && chunks[k]!.first > offset) k--
+    while (k > head && chunks[k]!.first > offset) k--
     // Find the batch holding `offset` (or the first after it) inside chunk k.
     let chunk = chunks[k]!
     let at = 0
@@ -115,11 +122,16 @@ export class TailCache {
   }
 
   private evict (): void {
-    let drop = 0
-    while (this.bytes > this.maxBytes && drop < this.chunks.length) {
-      this.bytes -= this.chunks[drop]!.buf.length
-      drop++
+    const chunks = this.chunks
+    while (this.bytes > this.maxBytes && this.head < chunks.length) {
+      this.bytes -= chunks[this.head]!.buf.length
+      chunks[this.head] = EVICTED
+      this.head++
     }
-    if (drop > 0) this.chunks = this.chunks.slice(drop)
+    // Usually one chunk goes per append: the list is compacted once half of it is dead.
+    if (this.head > 32 && this.head * 2 > chunks.length) {
+      this.chunks = chunks.slice(this.head)
+      this.head = 0
+    }
   }
 }

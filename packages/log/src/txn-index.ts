@@ -16,8 +16,9 @@ export const TXN_INDEX_VERSION = 0
  *
  * The file is created on the first entry (most segments have none, as in
  * Kafka) and written through at once: aborts are rare, and this file
- * cannot be rebuilt from the log without the producer state. Filled by the
- * transactions issue; this class is the format and the API.
+ * cannot be rebuilt from the log without the producer state (recovery does
+ * it with the producer snapshots, txn-replay.ts). The broker's partition
+ * adds an entry when it writes an ABORT marker.
  */
 export class TxnIndex {
   private entries: AbortedTxn[] = []
@@ -72,6 +73,24 @@ export class TxnIndex {
     return out
   }
 
+  /**
+   * Sets the entries to what recovery rebuilt from the log (txn-replay.ts).
+   * The file is rewritten only when they differ from what it holds; with no
+   * entry at all it is removed (most segments have none). Returns true if
+   * the file changed.
+   */
+  replaceAll (entries: readonly AbortedTxn[]): boolean {
+    if (entries.length === this.entries.length && entries.every((t, i) => sameTxn(t, this.entries[i]!))) return false
+    this.entries = entries.map(t => ({ ...t }))
+    if (this.entries.length === 0) {
+      this.deleteFile()
+      this.unsynced = false
+    } else {
+      this.rewrite()
+    }
+    return true
+  }
+
   /** Drops the entries whose ABORT marker is at or above `offset` (their marker is truncated away). */
   truncateTo (offset: bigint): void {
     const n = this.entries.findIndex(t => t.lastOffset >= offset)
@@ -118,6 +137,10 @@ export class TxnIndex {
     writeFully(this.file.fd, buf, 0)
     this.unsynced = true
   }
+}
+
+function sameTxn (a: AbortedTxn, b: AbortedTxn): boolean {
+  return a.producerId === b.producerId && a.firstOffset === b.firstOffset && a.lastOffset === b.lastOffset && a.lastStableOffset === b.lastStableOffset
 }
 
 export function encodeAbortedTxn (t: AbortedTxn, buf: Buffer, at: number): void {

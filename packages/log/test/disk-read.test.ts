@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { CompressionCodec, decodeRecordBatchSync, splitBatches } from '@tributary/protocol'
 import type { DiskLog } from '../src/disk-log.js'
@@ -56,6 +58,92 @@ test('reads from the files and from the tail cache follow the same rules across 
   assert.equal(uncached.stats.tailCacheHits, 0)
   await cached.close()
   await uncached.close()
+}))
+
+test('file reads: one pread from the index entry, batches before the wanted one skipped in memory, cut at maxBytes and maxOffset; wide index gaps walk first', () => withTempDir('read-index', async dir => {
+  const rng = new Rng(7)
+  // A wide index interval: the floor entry lies several batches before the wanted one; a few batches above 64 KiB make gaps the one-pread path leaves to the walk.
+  const config = { segmentBytes: 400_000, indexIntervalBytes: 20_000 }
+  const log = await openLog(dir, config, { tailCacheBytes: 0 })
+  for (let i = 0; i < 90; i++) {
+    const big = i % 23 === 5
+    const n = rng.int(1, 2)
+    const batches = Array.from({ length: n }, (_, j) => batchOf(big ? 40 : rng.int(1, 12), { tag: `i${i}-${j}`, valueBytes: big ? 2000 : rng.int(10, 900) }))
+    await log.append(Buffer.concat(batches))
+  }
+  assert.ok(log.segments().length >= 2)
+  const stored = await allBatches(log)
+  const end = log.logEndOffset()
+  const before = { ...log.stats }
+  for (let q = 0; q < 800; q++) {
+    const offset = rng.bigint(0n, end - 1n)
+    const maxBytes = rng.pick([1, 700, 5000, 30_000, 90_000, 1 << 20])
+    const maxOffset = rng.chance(0.3) ? rng.bigint(offset, end) : end
+    const minOneBatch = rng.chance(0.8)
+    const want = expectedRead(stored, offset, maxBytes, maxOffset, minOneBatch)
+    const got = await log.read(offset, maxBytes, { maxOffset, minOneBatch })
+    assert.ok(got.records.equals(want.bytes), `read(${offset}, ${maxBytes}, maxOffset ${maxOffset}, minOneBatch ${minOneBatch})`)
+    assert.equal(got.nextOffset, want.next)
+  }
+  // Sequential reads, as a consumer does: every answer is whole batches up to the limit.
+  let offset = 0n
+  let reads = 0
+  while (offset < end && reads < 1000) {
+    const got = await log.read(offset, 64 * 1024)
+    const want = expectedRead(stored, offset, 64 * 1024, end, true)
+    assert.ok(got.records.equals(want.bytes), `sequential read at ${offset}`)
+    offset = got.nextOffset
+    reads++
+  }
+  assert.equal(offset, end)
+  const fileReads = log.stats.fileReads - before.fileReads
+  const located = log.stats.locatedReads - before.locatedReads
+  // Small maxBytes (below the index gap) and the large batches go through the walk; the rest is one pread.
+  assert.ok(located > 0 && fileReads - located > 200, `both paths are taken (${located} of ${fileReads} walked first)`)
+  await log.close()
+}))
+
+test('an offset index entry that names the wrong batch: the one-pread path notices, the walk rebuilds the index, reads stay right', () => withTempDir('read-bad-index', async dir => {
+  const config = { segmentBytes: 3000, indexIntervalBytes: 100 }
+  let log = await openLog(dir, config, { tailCacheBytes: 0 })
+  for (let i = 0; i < 40; i++) await log.append(batchOf(2, { tag: `b${i}`, valueBytes: 60 }))
+  const stored = await allBatches(log)
+  await log.close()
+  // Shift one entry of the first segment's index to the previous offset: still increasing, so the load check passes.
+  const indexPath = join(dir, '00000000000000000000.index')
+  const index = readFileSync(indexPath)
+  assert.ok(index.length >= 4 * 8)
+  const k = 2
+  const rel = index.readInt32BE(k * 8)
+  assert.ok(rel - 1 > index.readInt32BE((k - 1) * 8))
+  index.writeInt32BE(rel - 1, k * 8)
+  writeFileSync(indexPath, index)
+  log = await openLog(dir, config, { tailCacheBytes: 0 })
+  const end = log.logEndOffset()
+  // A read from the entry before it, cut near the damaged entry: the cut does not jump to it (its header disagrees), it walks.
+  const prevAt = BigInt(index.readInt32BE((k - 1) * 8))
+  const span = index.readInt32BE(k * 8 + 4) - index.readInt32BE((k - 1) * 8 + 4)
+  for (const extra of [30, 400]) {
+    const got = await log.read(prevAt, span + extra)
+    const want = expectedRead(stored, prevAt, span + extra, end, true)
+    assert.ok(got.records.equals(want.bytes), `read(${prevAt}, ${span + extra})`)
+    assert.equal(got.nextOffset, want.next)
+  }
+  assert.equal(log.stats.locatedReads, 0)
+  // The batch the entry really names: the index says rel - 1, its header says rel.
+  const at = BigInt(rel)
+  const first = await log.read(at, 1 << 20)
+  assert.ok(first.records.equals(expectedRead(stored, at, 1 << 20, end, true).bytes))
+  assert.equal(log.stats.locatedReads, 1, 'the mismatch sent the read through the walk')
+  await log.read(at, 1 << 20)
+  assert.equal(log.stats.locatedReads, 1, 'the rebuilt index serves the same read in one pread')
+  for (let offset = 0n; offset < end; offset++) {
+    const want = expectedRead(stored, offset, 500, end, true)
+    const got = await log.read(offset, 500)
+    assert.ok(got.records.equals(want.bytes), `read(${offset})`)
+    assert.equal(got.nextOffset, want.next)
+  }
+  await log.close()
 }))
 
 /** Every record at or above the log start, decoded: the brute-force answer to time queries. */
