@@ -50,8 +50,8 @@ export async function findGroupCoordinator (c: RawClient, group: string): Promis
   for (let attempt = 0; attempt < 300; attempt++) {
     const d = await c.request(DescribeGroupsApi, 5, { groups: [group], includeAuthorizedOperations: false })
     const code = d.groups[0]!.errorCode
-    // Any answer but "loading" (or "not yet mine") comes from a loaded coordinator.
-    if (code !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code !== ErrorCode.NOT_COORDINATOR) return
+    // Any answer but "loading", "not yet mine" or "not available" comes from a loaded coordinator.
+    if (code !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code !== ErrorCode.NOT_COORDINATOR && code !== ErrorCode.COORDINATOR_NOT_AVAILABLE) return
     await new Promise(resolve => setTimeout(resolve, 50))
   }
   throw new Error(`the coordinator of ${group} did not load within 15 s`)
