@@ -31,7 +31,7 @@ async function withGroups (fn: (c: RawClient, broker: Broker) => Promise<void>, 
 }
 
 /** Answers of a coordinator that is not serving the group yet (creating or loading its partition). */
-const NOT_READY = new Set([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE])
+const NOT_READY = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE])
 
 /** Waits (up to 10 s) until the group's coordinator partition is created and loaded. */
 async function coordinator (c: RawClient, group: string): Promise<void> {
