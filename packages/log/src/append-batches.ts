@@ -33,9 +33,10 @@ function corrupt (message: string): LogError {
  * whole number of batches are INVALID (the framing is wrong); a whole batch
  * with a wrong magic, length, CRC or header is CORRUPT, as Kafka answers
  * CORRUPT_MESSAGE. DiskLog and MemoryLog both check appends with it, so
- * both pass one contract.
+ * both pass one contract. `verifyCrc` false: the caller vouches for the
+ * CRCs (AppendOptions.crcVerified).
  */
-export function scanAppend (buf: Buffer): AppendSpan[] {
+export function scanAppend (buf: Buffer, verifyCrc = true): AppendSpan[] {
   if (buf.length === 0) throw invalid('no record batch to append')
   const spans: AppendSpan[] = []
   let at = 0
@@ -48,7 +49,7 @@ export function scanAppend (buf: Buffer): AppendSpan[] {
     if (batchLength < MIN_BATCH_LENGTH) throw corrupt(`record batch at position ${at} declares length ${batchLength}`)
     const size = LOG_OVERHEAD + batchLength
     if (size > left) throw invalid(`record batch at position ${at} needs ${size} bytes, ${left} present`)
-    if (!verifyBatchCrc(buf, at)) throw corrupt(`record batch at position ${at} fails its CRC`)
+    if (verifyCrc && !verifyBatchCrc(buf, at)) throw corrupt(`record batch at position ${at} fails its CRC`)
     const codec = buf.readInt16BE(at + ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK
     if (codec > MAX_CODEC) throw corrupt(`record batch at position ${at} uses unknown compression codec ${codec}`)
     if (buf.readInt32BE(at + RECORDS_COUNT_OFFSET) < 0) throw corrupt(`record batch at position ${at} has a negative record count`)

@@ -225,7 +225,7 @@ export class DiskLog implements PartitionLog, CompactableLog {
 
   async append (batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     this.checkWritable()
-    const spans = scanAppend(batches)
+    const spans = scanAppend(batches, options.crcVerified !== true)
     const appendTime = options.timestampType === 'LogAppendTime' ? (options.now ?? (() => BigInt(Date.now())))() : -1n
     const first = this.leo
     // Offsets each batch gets, and the roll inputs: one pass over the headers scanAppend read (no re-parsing).

@@ -65,7 +65,7 @@ export class MemoryLog implements PartitionLog {
 
   async append (batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     this.checkOpen()
-    const spans = scanAppend(batches)
+    const spans = scanAppend(batches, options.crcVerified !== true)
     // One copy, rewritten in place: the caller may reuse its buffer.
     const copy = Buffer.from(batches)
     const logAppendTime = options.timestampType === 'LogAppendTime'

@@ -38,6 +38,14 @@ export interface AppendOptions {
   timestampType?: 'CreateTime' | 'LogAppendTime'
   /** The clock for LogAppendTime, for tests. */
   now?: () => bigint
+  /**
+   * The caller has just verified every batch's CRC (the broker's produce
+   * checks do, as Kafka's LogValidator does, to answer CORRUPT_MESSAGE),
+   * so the log skips its own CRC pass: checksumming every produced byte
+   * twice costs a few percent of the broker's CPU. Everything else is
+   * still checked.
+   */
+  crcVerified?: boolean
 }
 
 export interface ReadOptions {

@@ -71,7 +71,8 @@ async function issuePartition (ctx: RequestContext, topic: string, settings: Pro
     }
   }
   try {
-    const { written, durable } = partition.append(data.records!, settings.logAppendTime)
+    // checkRecords verified the CRC: the log need not checksum the batch again.
+    const { written, durable } = partition.append(data.records!, settings.logAppendTime, true)
     return { index: data.index, written, durable }
   } catch (err) {
     return failedWith(ctx, topic, data.index, err)

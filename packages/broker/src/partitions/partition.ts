@@ -122,7 +122,8 @@ export class Partition {
   get logEndOffset (): bigint { return this.log.logEndOffset() }
 
   /**
-   * Appends `batches` (validated and owned by the log from here). The write
+   * Appends `batches` (validated and owned by the log from here;
+   * `crcVerified` when the caller has checked their CRCs, see AppendOptions). The write
    * happens synchronously inside DiskLog.append, before its first await, so
    * `written` is settled once the write is done; `durable` settles when the
    * data is durable under the flush policy and the HW has moved past it.
@@ -134,7 +135,7 @@ export class Partition {
    * and not written again; an epoch or sequence error throws a LogError
    * (INVALID_PRODUCER_EPOCH / OUT_OF_ORDER_SEQUENCE_NUMBER at the edge).
    */
-  append (batches: Buffer, logAppendTime: boolean): { written: Promise<Written>, durable: Promise<unknown> } {
+  append (batches: Buffer, logAppendTime: boolean, crcVerified = false): { written: Promise<Written>, durable: Promise<unknown> } {
     const first = this.log.logEndOffset()
     const now = BigInt(Date.now())
     const idempotent = producerBatchesOf(batches, first, logAppendTime ? now : null)
@@ -145,7 +146,7 @@ export class Partition {
       plan = check.plan
     }
     const base = this.log.activeSegmentBaseOffset()
-    const durable = this.log.append(batches, { durable: true, leaderEpoch: LEADER_EPOCH, timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime', now: () => now })
+    const durable = this.log.append(batches, { durable: true, leaderEpoch: LEADER_EPOCH, timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime', now: () => now, crcVerified })
       .then(r => { this.advanceHighWatermark(r.lastOffset + 1n); return r })
     const end = this.log.logEndOffset()
     if (end !== first) {

@@ -116,6 +116,19 @@ export function appendTests ({ open, reopen }: ContractTarget): void {
     await s.matchesModel('append after a rejected one')
   }))
 
+  test('crcVerified skips only the CRC pass: the caller vouches for it; the other checks stay', () => withSession(open, reopen, {}, async s => {
+    const good = encodeBatch(batch(2, 'vouched'))
+    const r = await s.log.append(Buffer.from(good), { crcVerified: true })
+    assert.equal(r.lastOffset - r.firstOffset, 1n)
+    const v1 = encodeBatch(batch(2, 'old'))
+    v1.writeInt8(1, 16)
+    await rejectsWith(s.log.append(v1, { crcVerified: true }), 'TRIB_LOG_CORRUPT_BATCH', 'the magic is still checked')
+    await rejectsWith(s.log.append(good.subarray(0, good.length - 3), { crcVerified: true }), 'TRIB_LOG_INVALID_BATCH', 'the framing is still checked')
+    const unchecked = encodeBatch(batch(1, 'x'))
+    unchecked[unchecked.length - 1] ^= 0x01
+    await rejectsWith(s.log.append(unchecked, { crcVerified: false }), 'TRIB_LOG_CORRUPT_BATCH', 'false means checked')
+  }))
+
   test('a magic other than 2 is TRIB_LOG_CORRUPT_BATCH', () => withSession(open, reopen, {}, async s => {
     const v1 = encodeBatch(batch(2, 'old'))
     v1.writeInt8(1, 16) // magic sits outside the CRC, so only the magic check can catch this
