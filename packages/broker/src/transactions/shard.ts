@@ -57,6 +57,16 @@ const MAX_EPOCH = 32766
 
 const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
 
+/** How long AddPartitionsToTxn waits for the previous transaction's markers before answering CONCURRENT_TRANSACTIONS. */
+export const COMPLETION_WAIT_MS = 100
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+async function waitAtMost (p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p.then(() => {}, () => {}), new Promise<void>(resolve => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
+}
+
 /**
  * The transaction coordinator's state machine for one partition of
  * `__transaction_state` (Kafka's TransactionCoordinator +
@@ -75,6 +85,8 @@ export class TxnShard {
   /** Backoff waits in progress, woken early by close(). */
   private readonly sleepers = new Set<() => void>()
   private closed = false
+  /** The marker round (Prepare* -> markers -> Complete*) in flight per transactional id. */
+  private readonly completions = new Map<string, Promise<void>>()
 
   constructor (readonly partition: number, private readonly deps: TxnShardDeps) {}
 
@@ -107,7 +119,7 @@ export class TxnShard {
    */
   resumeCompletions (): void {
     for (const m of this.txns.values()) {
-      if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') this.track(this.complete(m.transactionalId, m.state === 'PrepareCommit'))
+      if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') this.completeInBackground(m.transactionalId, m.state === 'PrepareCommit')
     }
   }
 
@@ -143,6 +155,15 @@ export class TxnShard {
         backoff = Math.min(backoff * 2, max)
       }
     }
+  }
+
+  /** Writes the markers and Complete* in the background (see endTxn), remembered for addPartitions' short wait. */
+  private completeInBackground (transactionalId: string, commit: boolean): void {
+    const done = this.complete(transactionalId, commit)
+    this.completions.set(transactionalId, done)
+    const forget = (): void => { if (this.completions.get(transactionalId) === done) this.completions.delete(transactionalId) }
+    done.then(forget, forget)
+    this.track(done)
   }
 
   private track (p: Promise<unknown>): void {
@@ -247,8 +268,23 @@ export class TxnShard {
     return { m }
   }
 
-  /** AddPartitionsToTxn / AddOffsetsToTxn: the partitions join the transaction, which starts if it was not ongoing. */
+  /**
+   * AddPartitionsToTxn / AddOffsetsToTxn: the partitions join the
+   * transaction, which starts if it was not ongoing.
+   *
+   * A producer starts its next transaction as soon as EndTxn is answered,
+   * while the previous transaction's markers are still being written (two
+   * fsyncs here, where Kafka's markers are only replicated). Kafka answers
+   * CONCURRENT_TRANSACTIONS and the client retries after a backoff (20 ms
+   * in the Java client and librdkafka); here the request first waits for
+   * that marker round, at most COMPLETION_WAIT_MS, and is then processed as
+   * if it had arrived after it, which it may be: the outcome is one Kafka
+   * gives too. A round that takes longer (a partition being unavailable)
+   * still gets CONCURRENT_TRANSACTIONS.
+   */
   async addPartitions (transactionalId: string, producerId: bigint, producerEpoch: number, partitions: TopicPartition[]): Promise<number> {
+    const completing = this.completions.get(transactionalId)
+    if (completing !== undefined && this.txns.get(transactionalId)?.producerEpoch === producerEpoch) await waitAtMost(completing, COMPLETION_WAIT_MS)
     const c = this.check(transactionalId, producerId, producerEpoch)
     if (c.errorCode !== undefined) return c.errorCode
     const m = c.m
@@ -295,7 +331,7 @@ export class TxnShard {
       default: return ErrorCode.INVALID_TXN_STATE
     }
     await this.locked(m, async () => await this.transition(m, this.valueOf(m, commit ? 'PrepareCommit' : 'PrepareAbort')))
-    this.track(this.complete(transactionalId, commit))
+    this.completeInBackground(transactionalId, commit)
     return ErrorCode.NONE
   }
 
@@ -330,7 +366,7 @@ export class TxnShard {
    */
   private async abortFenced (m: TxnMetadata): Promise<void> {
     await this.locked(m, async () => await this.transition(m, this.valueOf(m, 'PrepareAbort', { producerEpoch: m.producerEpoch + 1 })))
-    this.track(this.complete(m.transactionalId, false))
+    this.completeInBackground(m.transactionalId, false)
   }
 
   /** transaction.timeout.ms: ongoing transactions older than their timeout are aborted with a fencing epoch bump. */

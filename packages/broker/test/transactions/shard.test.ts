@@ -6,7 +6,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@tributary/protocol'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnRecordValue } from '../../src/transactions/records.js'
-import { MarkerFencedError, TxnShard, type TopicPartition } from '../../src/transactions/shard.js'
+import { COMPLETION_WAIT_MS, MarkerFencedError, TxnShard, type TopicPartition } from '../../src/transactions/shard.js'
 
 interface Marker { producerId: bigint, producerEpoch: number, commit: boolean, tp: TopicPartition }
 
@@ -129,6 +129,30 @@ describe('transaction coordinator state machine', () => {
     assert.equal(shard.txns.get('a')!.state, 'CompleteCommit')
     assert.deepEqual(markers.map(m => [m.tp.partition, m.commit]), [[0, true]])
     assert.equal(await shard.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 1)]), ErrorCode.NONE)
+  })
+
+  test('AddPartitionsToTxn right after EndTxn waits for the markers in flight (at most COMPLETION_WAIT_MS) instead of answering CONCURRENT_TRANSACTIONS', async () => {
+    const h = harness()
+    const { shard, markers } = h
+    const p = await shard.initProducerId('a', 60000, -1n, -1)
+    await shard.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)])
+    const release = holdMarkers(h)
+    assert.equal(await shard.endTxn('a', p.producerId, p.producerEpoch, true), ErrorCode.NONE)
+    // The markers land 20 ms later, while the next transaction's first AddPartitionsToTxn waits.
+    const next = shard.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 1)])
+    setTimeout(release, 20)
+    const started = Date.now()
+    assert.equal(await next, ErrorCode.NONE)
+    assert.ok(Date.now() - started < COMPLETION_WAIT_MS * 10, 'answered once the markers were written')
+    assert.deepEqual(markers.map(m => [m.tp.partition, m.commit]), [[0, true]], 'the markers of the first transaction came first')
+    assert.equal(shard.txns.get('a')!.state, 'Ongoing')
+    assert.deepEqual([...shard.txns.get('a')!.partitions.values()], [tp('t', 1)])
+    // A stale epoch does not wait: it is fenced at once.
+    const release2 = holdMarkers(h)
+    assert.equal(await shard.endTxn('a', p.producerId, p.producerEpoch, false), ErrorCode.NONE)
+    assert.equal(await shard.addPartitions('a', p.producerId, p.producerEpoch - 1, [tp('t', 2)]), ErrorCode.PRODUCER_FENCED)
+    release2()
+    await shard.settled()
   })
 
   test('abort: EndTxn answered after PrepareAbort; a retried abort is CONCURRENT_TRANSACTIONS while markers are pending, a commit INVALID_TXN_STATE', async () => {
