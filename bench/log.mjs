@@ -162,6 +162,7 @@ export async function run () {
         rmSync(dir, { recursive: true, force: true })
       }
     }
+    if (process.env.BENCH_LOG_DEBUG) console.error(batchBytes, JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(x => Math.round(x / MiB))]))))
     const med = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v) / MiB]))
     rows.push({
       batchKiB: batchBytes / 1024,
