@@ -4,7 +4,7 @@
 // appends of batches of 1 KiB records (16 KiB and 1 MiB batches), durable
 // appends from 8 concurrent appenders (group commit), sequential reads.
 // Each figure is reported with its ratio to the matching baseline; reads
-// are the median of three passes on each side.
+// are the median of five passes on each side.
 import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const MiB = 1024 * 1024
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TOTAL_BYTES = Number(process.env.BENCH_LOG_MIB ?? 256) * MiB
-const READ_PASSES = 3
+const READ_PASSES = 5
 const DURABLE_BYTES = Number(process.env.BENCH_LOG_DURABLE_MIB ?? 32) * MiB
 
 // A full collection before every timed phase, raw and log alike: garbage
@@ -134,9 +134,10 @@ export async function run () {
         const raw = () => {
           m.rawWrite.push(count * batch.length / rawWrite(dir, batch, count, false))
           // Reads: the median of READ_PASSES passes on each side. The first
-          // pass over fresh files runs at about half the speed of later ones
-          // on this kind of VM, raw and log alike (measured), because of where
-          // the 1 MiB read buffers come from; a broker reads continuously.
+          // two passes run at about two thirds of the speed of later ones on
+          // this kind of VM, raw and log alike (measured; the time goes into
+          // the read syscall, likely faulting in fresh buffer memory); a
+          // broker reads continuously.
           m.rawRead.push(median(Array.from({ length: READ_PASSES }, () => { const r = rawRead(dir, true); return r.bytes / r.s })))
           m.rawReadReused.push(median(Array.from({ length: READ_PASSES }, () => { const r = rawRead(dir, false); return r.bytes / r.s })))
           m.rawWriteFsync.push(durableCount * batch.length / rawWrite(dir, batch, durableCount, true))
