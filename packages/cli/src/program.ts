@@ -6,8 +6,8 @@ import { EXIT_FAILURE, EXIT_USAGE, registerStartCommand } from './start/command.
  * The `tributary` program with its `start` command. main.ts adds the other
  * verbs; start-entry.ts (bundled as CommonJS for a fast `tributary start`,
  * see bin/tributary.js) runs it as is, so both share one definition.
+ * `onStarted` runs once `start` has its broker listening.
  */
-/** `onStarted` runs once `start` has its broker listening (see start-entry.ts). */
 export function createProgram (onStarted?: () => void): Command {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   const program = new Command('tributary')

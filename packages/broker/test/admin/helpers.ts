@@ -38,20 +38,25 @@ export async function partitionCounts (c: RawClient, names: string[] | null = nu
   return Object.fromEntries(res.topics.filter(t => t.errorCode === ErrorCode.NONE).map(t => [t.name!, t.partitions.length]))
 }
 
+/** Answers of a coordinator that is not serving a group yet (creating or loading its partition). */
+const COORDINATOR_NOT_READY = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE])
+
 /**
- * FindCoordinator for a group, then waits (bounded) until that coordinator
- * has loaded its __consumer_offsets partition: the first lookup creates the
- * topic and the load runs in the background, answering group requests with
- * COORDINATOR_LOAD_IN_PROGRESS meanwhile, which real clients retry.
+ * FindCoordinator for a group, then waits (bounded, 15 s) until that
+ * coordinator has loaded its __consumer_offsets partition: the first lookup
+ * creates the topic and the load runs in the background, answering group
+ * requests with COORDINATOR_LOAD_IN_PROGRESS meanwhile, which real clients
+ * retry. Any other DescribeGroups answer comes from a loaded coordinator.
  */
 export async function findGroupCoordinator (c: RawClient, group: string): Promise<void> {
-  const found = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
-  if (found.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator for ${group}: error ${found.errorCode}`)
   for (let attempt = 0; attempt < 300; attempt++) {
-    const d = await c.request(DescribeGroupsApi, 5, { groups: [group], includeAuthorizedOperations: false })
-    const code = d.groups[0]!.errorCode
-    // Any answer but "loading", "not yet mine" or "not available" comes from a loaded coordinator.
-    if (code !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code !== ErrorCode.NOT_COORDINATOR && code !== ErrorCode.COORDINATOR_NOT_AVAILABLE) return
+    const found = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
+    if (found.errorCode === ErrorCode.NONE) {
+      const d = await c.request(DescribeGroupsApi, 5, { groups: [group], includeAuthorizedOperations: false })
+      if (!COORDINATOR_NOT_READY.has(d.groups[0]!.errorCode)) return
+    } else if (!COORDINATOR_NOT_READY.has(found.errorCode)) {
+      throw new Error(`FindCoordinator for ${group}: error ${found.errorCode}`)
+    }
     await new Promise(resolve => setTimeout(resolve, 50))
   }
   throw new Error(`the coordinator of ${group} did not load within 15 s`)

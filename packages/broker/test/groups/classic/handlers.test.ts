@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { ErrorCode } from '@tributary/protocol'
 import { DescribeGroupsApi } from '@tributary/protocol/apis/describe-groups'
-import { FindCoordinatorApi } from '@tributary/protocol/apis/find-coordinator'
 import { HeartbeatApi } from '@tributary/protocol/apis/heartbeat'
 import { JoinGroupApi } from '@tributary/protocol/apis/join-group'
 import { LeaveGroupApi } from '@tributary/protocol/apis/leave-group'
 import { SyncGroupApi } from '@tributary/protocol/apis/sync-group'
 import { GROUP_OPERATIONS, UNSET_OPERATIONS } from '../../../src/auth/acl-operations.js'
 import { startBroker, type Broker } from '../../../src/index.js'
+import { findGroupCoordinator } from '../../admin/helpers.js'
 import { RawClient } from '../../raw-client.js'
 import { subscription } from './helpers.js'
 
@@ -30,21 +30,7 @@ async function withGroups (fn: (c: RawClient, broker: Broker) => Promise<void>, 
   }
 }
 
-/** Answers of a coordinator that is not serving the group yet (creating or loading its partition). */
-const NOT_READY = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE])
-
-/** Waits (up to 10 s) until the group's coordinator partition is created and loaded. */
-async function coordinator (c: RawClient, group: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const r = await c.request(FindCoordinatorApi, 3, { key: group, keyType: 0 })
-    if (r.errorCode === ErrorCode.NONE) {
-      const hb = await c.request(HeartbeatApi, 4, { groupId: group, generationId: -1, memberId: 'probe', groupInstanceId: null })
-      if (!NOT_READY.has(hb.errorCode)) return
-    }
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-  throw new Error('no coordinator')
-}
+const coordinator = findGroupCoordinator
 
 const protocols = [{ name: 'range', metadata: subscription(['t']) }]
 const join = (groupId: string, memberId = '', groupInstanceId: string | null = null) => ({ groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5000, memberId, groupInstanceId, protocolType: 'consumer', protocols, reason: null })
