@@ -1,5 +1,6 @@
-// @platformatic/kafka as a producer and a consumer, and as the one
-// installed client that speaks DescribeCluster and DescribeTopicPartitions.
+// @platformatic/kafka as a producer and a consumer, and as one of the two
+// installed clients that speak DescribeCluster and DescribeTopicPartitions
+// (kafka-ts, in kafka-ts.test.ts, is the other).
 //
 // - Producer.send with keys, headers, timestamps and each codec it can
 //   write here, read back by kcat.
@@ -9,8 +10,8 @@
 //   codec.
 // - DescribeCluster v0/v1 and DescribeTopicPartitions v0 through the
 //   client's own protocol functions on its Connection: its Admin has no
-//   method for them, and kafkajs, kafka-python and librdkafka 2.0.2 do not
-//   send them (FINDINGS.md).
+//   method for them; kafkajs, kafka-python and librdkafka 2.0.2 do not send
+//   them (FINDINGS.md).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import zlib from 'node:zlib'
