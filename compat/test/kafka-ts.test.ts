@@ -233,3 +233,144 @@ describe('kafka-ts producer and consumers', () => {
     })
   }
 })
+
+// Every other request kafka-ts can send to a broker we serve, each answer
+// decoded to its last byte by kafka-ts (at the newest version both sides
+// know) and its values checked.
+describe('kafka-ts decodes every answer: offsets, fetch, groups, producers, transactions, log dirs, deletions', () => {
+  let broker: TestBroker
+  let client: Client
+  let cluster: Cluster
+  let topicId: string
+
+  before(async () => {
+    broker = await startTestBroker({ 'num.partitions': 2 })
+    client = clientFor(broker, 'compat-kts-sweep')
+    cluster = client.createCluster()
+    await withTimeout(cluster.connect(), T, 'connect')
+    await withTimeout(cluster.sendRequest(API.CREATE_TOPICS, {
+      topics: ['t', 'gone'].map(name => ({ name, numPartitions: name === 't' ? 2 : 1, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 10_000,
+      validateOnly: false
+    }), T, 'createTopics')
+    const producer = client.createProducer({ maxRetries: 3 })
+    try {
+      await withTimeout(producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: 't', partition: 0, key: `k${i}`, value: `v${i}`, timestamp: 1700000000000n + BigInt(i) }))), T, 'send')
+    } finally {
+      await producer.close()
+    }
+    const metadata = await withTimeout(cluster.sendRequest(API.METADATA, { topics: [{ id: null, name: 't' }], allowTopicAutoCreation: false, includeTopicAuthorizedOperations: false }), T, 'metadata')
+    topicId = metadata.topics[0]!.topicId
+    // A classic group that consumed and committed partition 0.
+    let consumed: () => void = () => {}
+    const all = new Promise<void>(resolve => { consumed = resolve })
+    let count = 0
+    const consumer = await withTimeout(client.startConsumer({
+      topics: ['t'],
+      groupId: 'g',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      onBatch: (messages, { resolveOffset }) => {
+        for (const m of messages) resolveOffset(m)
+        count += messages.length
+        if (count >= 10) consumed()
+      }
+    }), T, 'startConsumer')
+    try {
+      await withTimeout(all, T, 'consumed')
+    } finally {
+      await consumer.close()
+    }
+  })
+  after(async () => {
+    await cluster?.disconnect()
+    await broker?.close()
+  })
+
+  test('ListOffsets latest and max timestamp; OffsetForLeaderEpoch', async () => {
+    const offsets = await withTimeout(cluster.sendRequest(API.LIST_OFFSETS, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3n }] }]
+    }), T, 'listOffsets')
+    assert.deepEqual(offsets.topics[0]!.partitions.map(p => [p.partitionIndex, p.errorCode, p.offset, p.timestamp]), [[0, 0, 10n, -1n], [0, 0, 9n, 1700000000009n]])
+    const epochs = await withTimeout(cluster.sendRequest(API.OFFSET_FOR_LEADER_EPOCH, { replicaId: -1, topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] }), T, 'offsetForLeaderEpoch')
+    assert.deepEqual(epochs.topics[0]!.partitions.map(p => [p.errorCode, p.leaderEpoch, p.endOffset]), [[0, 0, 10n]])
+  })
+
+  test('Fetch by topic id: records, high watermark, last stable offset, log start', async () => {
+    const res = await withTimeout(cluster.sendRequest(API.FETCH, {
+      maxWaitMs: 10,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topicId, topicName: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 3n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [],
+      rackId: ''
+    }), T, 'fetch')
+    const p = res.responses[0]!.partitions[0]!
+    assert.deepEqual([p.errorCode, p.highWatermark, p.lastStableOffset, p.logStartOffset], [0, 10n, 10n, 0n])
+    // Whole batches come back: the one holding offset 3 starts at 0.
+    const records = p.records.flatMap(batch => batch.records.map(r => [batch.baseOffset + BigInt(r.offsetDelta), r.key?.toString(), r.value?.toString()]))
+    assert.deepEqual(records.filter(r => (r[0] as bigint) >= 3n), Array.from({ length: 7 }, (_, j) => [BigInt(j + 3), `k${j + 3}`, `v${j + 3}`]))
+  })
+
+  test('groups: DescribeGroups, ListGroups, OffsetFetch, OffsetCommit, OffsetDelete, ConsumerGroupDescribe of a classic group, DeleteGroups', async () => {
+    const described = await withTimeout(cluster.sendRequest(API.DESCRIBE_GROUPS, { groups: ['g'], includeAuthorizedOperations: false }), T, 'describeGroups')
+    assert.deepEqual(described.groups.map(g => [g.groupId, g.errorCode, g.groupState, g.protocolType, g.members.length]), [['g', 0, 'Empty', 'consumer', 0]])
+    const listed = await withTimeout(cluster.sendRequest(API.LIST_GROUPS, { statesFilter: [], typesFilter: [] }), T, 'listGroups')
+    assert.deepEqual(listed.groups.map(g => [g.groupId, g.groupState, g.groupType]), [['g', 'Empty', 'classic']])
+    const committed = await withTimeout(cluster.sendRequest(API.OFFSET_COMMIT, {
+      groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 't', topicId, partitions: [{ partitionIndex: 1, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: 'm' }] }]
+    }), T, 'offsetCommit')
+    assert.deepEqual(committed.topics[0]!.partitions.map(p => [p.partitionIndex, p.errorCode]), [[1, 0]])
+    const fetchOffsets = async (): Promise<Array<[number, bigint, string | null]>> => {
+      const r = await withTimeout(cluster.sendRequest(API.OFFSET_FETCH, { groups: [{ groupId: 'g', memberId: null, memberEpoch: -1, topics: [{ name: 't', topicId, partitionIndexes: [0, 1] }] }], requireStable: true }), T, 'offsetFetch')
+      return r.groups[0]!.topics.flatMap(t => t.partitions.map(p => [p.partitionIndex, p.committedOffset, p.committedMetadata] as [number, bigint, string | null])).sort((a, b) => a[0] - b[0])
+    }
+    assert.deepEqual((await fetchOffsets()).map(([p, o, m]) => [p, o, p === 1 ? m : null]), [[0, 10n, null], [1, 0n, 'm']])
+    const deleted = await withTimeout(cluster.sendRequest(API.OFFSET_DELETE, { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 1 }] }] }), T, 'offsetDelete')
+    assert.equal(deleted.errorCode, 0)
+    // A partition without a committed offset answers -1.
+    assert.deepEqual((await fetchOffsets()).map(([p, o]) => [p, o]), [[0, 10n], [1, -1n]])
+    // KIP-848's describe does not describe classic groups.
+    await assert.rejects(withTimeout(cluster.sendRequest(API.CONSUMER_GROUP_DESCRIBE, { groupIds: ['g'], includeAuthorizedOperations: false }), T, 'consumerGroupDescribe'), apiCode(69))
+    const gone = await withTimeout(cluster.sendRequest(API.DELETE_GROUPS, { groupsNames: ['g'] }), T, 'deleteGroups')
+    assert.deepEqual(gone.results.map(r => [r.groupId, r.errorCode]), [['g', 0]])
+    const after = await withTimeout(cluster.sendRequest(API.LIST_GROUPS, { statesFilter: [], typesFilter: [] }), T, 'listGroups after')
+    assert.deepEqual(after.groups, [])
+  })
+
+  test('DescribeProducers shows the idempotent producer; ListTransactions is empty; DescribeLogDirs sizes the partitions', async () => {
+    const producers = await withTimeout(cluster.sendRequest(API.DESCRIBE_PRODUCERS, { topics: [{ name: 't', partitionIndexes: [0, 1] }] }), T, 'describeProducers')
+    const byPartition = new Map(producers.topics[0]!.partitions.map(p => [p.partitionIndex, p]))
+    assert.deepEqual(byPartition.get(0)!.activeProducers.map(a => [a.lastSequence, a.currentTxnStartOffset]), [[9, -1n]])
+    assert.deepEqual(byPartition.get(1)!.activeProducers, [])
+    const txns = await withTimeout(cluster.sendRequest(API.LIST_TRANSACTIONS, { stateFilters: [], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null }), T, 'listTransactions')
+    assert.deepEqual([txns.errorCode, txns.transactionStates], [0, []])
+    const dirs = await withTimeout(cluster.sendRequest(API.DESCRIBE_LOG_DIRS, { topics: null }), T, 'describeLogDirs')
+    assert.equal(dirs.results.length, 1)
+    const sizes = new Map(dirs.results[0]!.topics.find(t => t.name === 't')!.partitions.map(p => [p.partitionIndex, p.partitionSize]))
+    assert.ok(sizes.get(0)! > 0n, `partition 0 holds the records: ${String(sizes.get(0))}`)
+    assert.equal(sizes.get(1), 0n)
+  })
+
+  test('CreatePartitions validate-only, AlterConfigs, DeleteRecords, DeleteTopics', async () => {
+    const grown = await withTimeout(cluster.sendRequest(API.CREATE_PARTITIONS, { topics: [{ name: 't', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: true }), T, 'createPartitions')
+    assert.deepEqual(grown.results.map(r => [r.name, r.errorCode]), [['t', 0]])
+    const metadata = await withTimeout(cluster.sendRequest(API.METADATA, { topics: [{ id: null, name: 't' }], allowTopicAutoCreation: false, includeTopicAuthorizedOperations: false }), T, 'metadata')
+    assert.equal(metadata.topics[0]!.partitions.length, 2)
+    const altered = await withTimeout(cluster.sendRequest(API.ALTER_CONFIGS, { resources: [{ resourceType: TOPIC, resourceName: 't', configs: [{ name: 'retention.ms', value: '100000' }] }], validateOnly: false }), T, 'alterConfigs')
+    assert.deepEqual(altered.responses.map(r => [r.resourceName, r.errorCode]), [['t', 0]])
+    const trimmed = await withTimeout(cluster.sendRequest(API.DELETE_RECORDS, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 2n }] }], timeoutMs: 1000 }), T, 'deleteRecords')
+    assert.deepEqual(trimmed.topics[0]!.partitions.map(p => [p.partitionIndex, p.errorCode, p.lowWatermark]), [[0, 0, 2n]])
+    const deleted = await withTimeout(cluster.sendRequest(API.DELETE_TOPICS, { topics: [{ name: 'gone', topicId: null }], timeoutMs: 1000 }), T, 'deleteTopics')
+    assert.deepEqual(deleted.responses.map(r => [r.name, r.errorCode]), [['gone', 0]])
+    const left = await withTimeout(cluster.sendRequest(API.METADATA, { topics: null, allowTopicAutoCreation: false, includeTopicAuthorizedOperations: false }), T, 'metadata after')
+    // All topics include the internal ones, marked as such.
+    assert.deepEqual(left.topics.map(t => [t.name, t.isInternal]).sort(), [['__consumer_offsets', true], ['t', false]])
+  })
+})
