@@ -114,15 +114,43 @@ function readFromIndex (segs: readonly LogSegment[], offset: bigint, maxBytes: n
   if (i < 0) return null
   const seg = segs[i]!
   if (seg.baseOffset >= maxOffset) return { records: EMPTY, nextOffset: offset }
-  const { from, expected, to } = seg.indexBounds(offset)
-  const lead = to - from
+  const { from, expected, to, toLast } = seg.indexBounds(offset)
+  // A consumer reading on from where its last read stopped asks for the
+  // offset just after a batch; with batches of index.interval.bytes or more
+  // every batch is indexed, and the floor entry is that previous batch.
+  // When the next entry's batch follows it directly (its base offset is the
+  // floor batch's last + 1, so nothing can sit between them), the read
+  // starts there: neither the previous batch is read again nor the buffer
+  // made larger than maxBytes.
+  if (expected !== null && expected < offset && toLast !== null && toLast >= offset) {
+    const direct = readFromEntry(segs, i, to, 0, toLast, expected + 1n, offset, maxBytes, maxOffset, minOneBatch)
+    if (direct !== null) return direct
+  }
+  // The wanted batch starts at `from` when the floor entry's batch ends at
+  // `offset`, or when `offset` is the segment's first (the first batch).
+  const lead = expected === offset || offset <= seg.baseOffset ? 0 : to - from
+  return readFromEntry(segs, i, from, lead, expected, null, offset, maxBytes, maxOffset, minOneBatch)
+}
+
+/**
+ * One pread from `from` (an index entry's position, or 0) of `lead` bytes
+ * that may precede the wanted batch plus maxBytes; the first batch there
+ * must end at `firstLast` and start at `firstBase` when they are given
+ * (what the index says), else null.
+ */
+function readFromEntry (
+  segs: readonly LogSegment[], i: number, from: number, lead: number, firstLast: bigint | null, firstBase: bigint | null,
+  offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean
+): ReadSlice | null {
+  const seg = segs[i]!
   if (lead > MAX_LEAD || lead > maxBytes || from >= seg.size) return null
   const want = Math.min(lead + maxBytes, availableFrom(segs, i, from, maxOffset, lead + maxBytes))
   if (want < RECORD_BATCH_OVERHEAD) return null
   const { out, filled } = fill(segs, i, from, want)
   const segEnd = seg.size - from
   let pos = 0
-  let check = expected
+  let check = firstLast
+  if (firstBase !== null && (filled < WALK_HEADER || out.readBigInt64BE(BASE_OFFSET_OFFSET) !== firstBase)) return null
   for (;;) {
     if (pos >= segEnd || filled - pos < WALK_HEADER) return null
     if (out.readInt8(pos + MAGIC_OFFSET) !== CURRENT_MAGIC) return null

@@ -441,16 +441,20 @@ export class LogSegment {
    * floor entry's position (0 without one), `expected` the last offset the
    * batch at `from` must have per that entry (null without one: callers
    * check it against the header), `to` the next entry's position (that
-   * entry's batch ends at or after `offset`), else the file size.
+   * entry's batch ends at or after `offset`), else the file size, and
+   * `toLast` the last offset of the batch at `to` per its entry (null when
+   * there is no next entry).
    */
-  indexBounds (offset: bigint): { from: number, expected: bigint | null, to: number } {
+  indexBounds (offset: bigint): { from: number, expected: bigint | null, to: number, toLast: bigint | null } {
     if (this.offsetIdx === null) this.ensureIndexes()
     const idx = this.offsetIdx!
     const rel = offset - this.baseOffset
     const i = rel < 0n ? -1 : idx.floorEntry(rel > BigInt(INT32_MAX) ? INT32_MAX : Number(rel))
-    const to = i + 1 < idx.entries ? idx.positionAt(i + 1) : this.size
-    if (i < 0) return { from: 0, expected: null, to }
-    return { from: idx.positionAt(i), expected: this.baseOffset + BigInt(idx.relativeOffsetAt(i)), to }
+    const hasNext = i + 1 < idx.entries
+    const to = hasNext ? idx.positionAt(i + 1) : this.size
+    const toLast = hasNext ? this.baseOffset + BigInt(idx.relativeOffsetAt(i + 1)) : null
+    if (i < 0) return { from: 0, expected: null, to, toLast }
+    return { from: idx.positionAt(i), expected: this.baseOffset + BigInt(idx.relativeOffsetAt(i)), to, toLast }
   }
 
   /**

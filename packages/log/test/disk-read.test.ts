@@ -103,6 +103,54 @@ test('file reads: one pread from the index entry, batches before the wanted one 
   await log.close()
 }))
 
+test('a consumer reading on after a batch starts its pread at the next indexed batch: nothing read twice, the buffer no larger than maxBytes', () => withTempDir('read-direct', async dir => {
+  // Batches of about 5 KiB with an index entry every 4096 bytes: every batch is indexed.
+  const log = await openLog(dir, { segmentBytes: 1_000_000, indexIntervalBytes: 4096 }, { tailCacheBytes: 0 })
+  for (let i = 0; i < 80; i++) await log.append(batchOf(5, { tag: `d${i}`, valueBytes: 1000 }))
+  const stored = await allBatches(log)
+  const end = log.logEndOffset()
+  const maxBytes = 5 * 5300
+  let offset = 0n
+  let reads = 0
+  while (offset < end && reads < 500) {
+    const got = await log.read(offset, maxBytes)
+    const want = expectedRead(stored, offset, maxBytes, end, true)
+    assert.ok(got.records.equals(want.bytes), `sequential read at ${offset}`)
+    // The pread's buffer (the result is a view of it): maxBytes at most, so the batch before was not read again.
+    assert.ok(got.records.buffer.byteLength <= maxBytes, `read at ${offset}: a buffer of ${got.records.buffer.byteLength} bytes for maxBytes ${maxBytes}`)
+    offset = got.nextOffset
+    reads++
+  }
+  assert.equal(offset, end)
+  assert.ok(reads >= 16, `${reads} reads`)
+  await log.close()
+}))
+
+test('reads right after an indexed batch that unindexed small batches follow: the direct start would skip them, so the read starts at the entry before', () => withTempDir('read-direct-gap', async dir => {
+  const rng = new Rng(11)
+  const log = await openLog(dir, { segmentBytes: 1_000_000, indexIntervalBytes: 4096 }, { tailCacheBytes: 0 })
+  for (let i = 0; i < 120; i++) {
+    const small = i % 10 >= 7
+    await log.append(batchOf(small ? 1 : 5, { tag: `g${i}`, valueBytes: small ? rng.int(10, 200) : 1000 }))
+  }
+  const stored = await allBatches(log)
+  const end = log.logEndOffset()
+  let checked = 0
+  for (const at of stored) {
+    const next = at.readBigInt64BE(0) + BigInt(at.readInt32BE(23)) + 1n
+    if (next >= end) continue
+    for (const maxBytes of [100, 6000, 26_500, 1 << 20]) {
+      const got = await log.read(next, maxBytes)
+      const want = expectedRead(stored, next, maxBytes, end, true)
+      assert.ok(got.records.equals(want.bytes), `read(${next}, ${maxBytes})`)
+      assert.equal(got.nextOffset, want.next)
+      checked++
+    }
+  }
+  assert.ok(checked > 400, `${checked} reads checked`)
+  await log.close()
+}))
+
 test('an offset index entry that names the wrong batch: the one-pread path notices, the walk rebuilds the index, reads stay right', () => withTempDir('read-bad-index', async dir => {
   const config = { segmentBytes: 3000, indexIntervalBytes: 100 }
   let log = await openLog(dir, config, { tailCacheBytes: 0 })
