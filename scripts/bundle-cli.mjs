@@ -62,6 +62,13 @@ await build({
   // import.meta.url has no CommonJS equivalent; the bundle's own file URL
   // is right for every use (package.json lookup, createRequire of addons).
   define: { 'import.meta.url': '__tributaryImportMetaUrl' },
-  banner: { js: "const __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the module's function already (bin/code-cache.js runs it):
+  // wrapping it at load time, as node's Module.wrap does, would make V8
+  // copy the ~700 KB source into one flat string, an allocation that costs
+  // a garbage collection during the cold start. The wrapper opens before
+  // the bundle's own "use strict", as node's does, so the code runs in the
+  // same mode as a module node would load.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   logLevel: 'warning'
 })
