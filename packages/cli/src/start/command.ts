@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import type { OptionValues } from 'commander'
+import type { OptionValues, ParseOptionsResult } from 'commander'
 import type { BrokerConfig } from '@tributary/broker'
 
 /**
@@ -81,6 +81,47 @@ export function configOptions (defs: readonly ConfigKeyInfo[]): Option[] {
 }
 
 /**
+ * The keys whose flags `args` name, or undefined when some argument that
+ * looks like an option is not one of them (`--help`, a mistyped flag, a
+ * value that starts with a dash): then `start` needs every key's option,
+ * so that help lists them all and errors read as they always do. Given only
+ * the keys it names, commander parses `args` exactly as with all of them,
+ * without building and registering ~150 options on `tributary start`'s
+ * cold path.
+ */
+export function keysNamedIn (defs: readonly ConfigKeyInfo[], args: readonly string[]): ConfigKeyInfo[] | undefined {
+  let byFlag: Map<string, ConfigKeyInfo> | undefined
+  const named = new Set<ConfigKeyInfo>()
+  for (const arg of args) {
+    if (!arg.startsWith('-')) continue
+    const equals = arg.indexOf('=')
+    const flag = equals < 0 ? arg : arg.slice(0, equals)
+    if (flag === '--config') continue
+    byFlag ??= new Map(defs.map(def => [`--${flagForKey(def.name)}`, def]))
+    const def = byFlag.get(flag)
+    if (def === undefined) return undefined
+    named.add(def)
+  }
+  return [...named]
+}
+
+/**
+ * `start`, which adds the per-key options just before commander parses its
+ * arguments (they also show in `tributary start --help`); `keyOptions`
+ * chooses them from the arguments.
+ */
+class StartCommand extends Command {
+  constructor (private readonly keyOptions: (args: readonly string[]) => readonly Option[]) {
+    super('start')
+  }
+
+  override parseOptions (args: string[]): ParseOptionsResult {
+    for (const option of this.keyOptions(args)) this.addOption(option)
+    return super.parseOptions(args)
+  }
+}
+
+/**
  * Turns commander's parsed options (camelCase attributes) back into Kafka
  * keys. Options that were not given are left out, so that they do not hide
  * values from the file or the environment.
@@ -99,7 +140,20 @@ export function registerStartCommand (
   loadBroker: () => Promise<BrokerModule> = () => import('@tributary/broker'),
   onStarted?: () => void
 ): Command {
-  const start = program.command('start')
+  let broker: BrokerModule | undefined
+  // The keys given options, for flagsFromOptions.
+  let keys: readonly ConfigKeyInfo[] = []
+  const start = new StartCommand(args => {
+    if (broker === undefined) return [] // not parsed through the program: no key options
+    const all = broker.CONFIG_DEFINITIONS
+    keys = keysNamedIn(all, args) ?? all
+    return configOptions(keys)
+  })
+  // What program.command('start') would do: the program's output and exit
+  // settings apply to `start` too.
+  start.copyInheritedSettings(program)
+  program.addCommand(start)
+  start
     .description('run a broker in the foreground until SIGINT or SIGTERM')
     .option('--config <file>', 'broker configuration in Java properties format (Kafka\'s server.properties)')
     .addHelpText('after', [
@@ -108,28 +162,26 @@ export function registerStartCommand (
       '(TRIBUTARY_LOG_DIRS for log.dirs), flags. Keys are documented in docs/configuration.md.'
     ].join('\n'))
 
-  let broker: BrokerModule | undefined
-  // Add the per-key flags just before commander parses `start`'s own
-  // arguments, so that they also show in `tributary start --help`.
+  // The broker (and with it the table of keys) loads only once `start` is
+  // the command being run, before commander parses its arguments.
   program.hook('preSubcommand', async (_program, sub) => {
     if (sub !== start || broker !== undefined) return
     broker = await loadBroker()
-    for (const option of configOptions(broker.CONFIG_DEFINITIONS)) start.addOption(option)
   })
   start.action(async (opts: OptionValues) => {
-    if (await runStart(broker!, opts)) onStarted?.()
+    if (await runStart(broker!, opts, keys)) onStarted?.()
   })
   return start
 }
 
 /** True once the broker listens; false when it could not start (the failure is reported). */
-async function runStart (broker: BrokerModule, opts: OptionValues): Promise<boolean> {
+async function runStart (broker: BrokerModule, opts: OptionValues, keys: readonly ConfigKeyInfo[]): Promise<boolean> {
   let config: BrokerConfig
   try {
     config = broker.loadConfig({
       file: opts.config as string | undefined,
       env: process.env,
-      flags: flagsFromOptions(opts, broker.CONFIG_DEFINITIONS)
+      flags: flagsFromOptions(opts, keys)
     })
   } catch (err) {
     fail(err)
