@@ -20,6 +20,16 @@ const startOutdir = join(root, 'packages/cli/dist/start')
 // A rebuild also drops the code caches, which belong to the old bundle.
 rmSync(outdir, { recursive: true, force: true })
 rmSync(startOutdir, { recursive: true, force: true })
+// sonic-boom and thread-stream (pino's) require `assert` at load and call
+// it on rare paths only; they get a stand-in that loads it on first call.
+const lazyAssert = {
+  name: 'lazy-assert',
+  setup (b) {
+    b.onResolve({ filter: /^assert$/ }, args => /[\\/]node_modules[\\/](sonic-boom|thread-stream)[\\/]/.test(args.importer)
+      ? { path: join(root, 'scripts/bundle/lazy-assert.cjs') }
+      : undefined)
+  }
+}
 const external = ['snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', 'sse4_crc32']
 await build({
   entryPoints: [join(root, 'packages/cli/dist/src/main.js')],
@@ -33,6 +43,7 @@ await build({
   // Smaller source parses faster; the linked source map keeps stack traces readable (node --enable-source-maps).
   minify: true,
   external,
+  plugins: [lazyAssert],
   // Bundled CommonJS dependencies (commander, pino) call require().
   banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
   logLevel: 'warning'
@@ -47,9 +58,17 @@ await build({
   sourcemap: 'linked',
   minify: true,
   external,
+  plugins: [lazyAssert],
   // import.meta.url has no CommonJS equivalent; the bundle's own file URL
   // is right for every use (package.json lookup, createRequire of addons).
   define: { 'import.meta.url': '__tributaryImportMetaUrl' },
-  banner: { js: "const __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the module's function already (bin/code-cache.js runs it):
+  // wrapping it at load time, as node's Module.wrap does, would make V8
+  // copy the ~700 KB source into one flat string, an allocation that costs
+  // a garbage collection during the cold start. The wrapper opens before
+  // the bundle's own "use strict", as node's does, so the code runs in the
+  // same mode as a module node would load.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   logLevel: 'warning'
 })

@@ -86,7 +86,10 @@ export class Dispatcher implements RequestHandler {
    */
   async setInterceptor (interceptor: RequestInterceptor | undefined): Promise<void> {
     if (interceptor !== undefined) {
-      const { apiByKey } = await import('@tributary/protocol/apis')
+      // Not '@tributary/protocol/apis': importing that namespace makes the
+      // CommonJS bundle of `tributary start` define its thousand exports at
+      // start-up, interceptor or not.
+      const { apiByKey } = await import('@tributary/protocol/apis/by-key')
       this.allApis = apiByKey
     } else {
       this.allApis = undefined

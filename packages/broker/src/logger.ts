@@ -9,5 +9,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  * stays readable; the CLI starts at `info`.
  */
 export function createLogger (level: LogLevel, bindings: Record<string, unknown>): Logger {
-  return pino({ level, base: bindings, timestamp: stdTimeFunctions.isoTime }, destination({ fd: 2, sync: true }))
+  // `dest`, not `fd`: given no `dest`, pino's destination() reads
+  // process.stdout.fd, which creates process.stdout (a socket when stdout is
+  // a pipe) only to have sonic-boom prefer `fd` anyway.
+  return pino({ level, base: bindings, timestamp: stdTimeFunctions.isoTime }, destination({ dest: 2, sync: true }))
 }

@@ -19,10 +19,14 @@ const Module = require('node:module')
 const vm = require('node:vm')
 
 /**
- * Compiles and runs `file` as a CommonJS module. Returns its exports and
- * saveCodeCache(), to call once the program has done its start-up work: the
- * cache then also holds the functions compiled on the way, not only the top
- * level. Saving is skipped when a valid cache was used.
+ * Compiles and runs `file` as a CommonJS module. The file holds the
+ * module's function expression, `(function (exports, require, module,
+ * __filename, __dirname) { ... })`, as scripts/bundle-cli.mjs writes it,
+ * so that V8 compiles the string as read instead of a concatenated copy.
+ * Returns its exports and saveCodeCache(), to call once the program has
+ * done its start-up work: the cache then also holds the functions compiled
+ * on the way, not only the top level. Saving is skipped when a valid cache
+ * was used.
  */
 function loadWithCodeCache (file) {
   const source = readFileSync(file, 'utf8')
@@ -30,7 +34,7 @@ function loadWithCodeCache (file) {
   const cacheFile = `${file}.${size}-${Math.trunc(mtimeMs)}.v8cache`
   let cachedData
   try { cachedData = readFileSync(cacheFile) } catch { cachedData = undefined }
-  const script = new vm.Script(Module.wrap(source), {
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Command } from 'commander'
-import { configOption, configOptions, flagForKey, flagsFromOptions } from '../src/start/command.js'
+import { configOption, configOptions, flagForKey, flagsFromOptions, keysNamedIn } from '../src/start/command.js'
 import type { ConfigKeyInfo } from '../src/start/command.js'
 
 // A few keys of each shape, standing in for the broker's table so that
@@ -15,12 +15,23 @@ const DEFS: readonly ConfigKeyInfo[] = [
   { name: 'max.connections.per.ip.overrides', type: 'string', doc: 'Per-IP limits.', default: '' }
 ]
 
-function parse (argv: string[]): Record<string, string> {
+/** Parses `argv` with an option for each of `keys`, as `start` does. */
+function parseWith (keys: readonly ConfigKeyInfo[], argv: string[]): Record<string, string> {
   const cmd = new Command('start').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} })
   cmd.option('--config <file>')
-  for (const o of configOptions(DEFS)) cmd.addOption(o)
+  for (const o of configOptions(keys)) cmd.addOption(o)
   cmd.parse(argv, { from: 'user' })
-  return flagsFromOptions(cmd.opts(), DEFS)
+  return flagsFromOptions(cmd.opts(), keys)
+}
+
+/**
+ * Parses `argv` as `start` does, with only the options of the keys it names
+ * (keysNamedIn), and checks that every key's option gives the same flags.
+ */
+function parse (argv: string[]): Record<string, string> {
+  const all = parseWith(DEFS, argv)
+  assert.deepEqual(parseWith(keysNamedIn(DEFS, argv) ?? DEFS, argv), all)
+  return all
 }
 
 describe('start flags', () => {
@@ -68,6 +79,17 @@ describe('start flags', () => {
     const help = cmd.helpInformation()
     for (const d of DEFS) assert.ok(help.includes(`--${flagForKey(d.name)}`), d.name)
     assert.match(help, /--node-id <value>\s+Node id\. \(default: 1\)/)
+  })
+
+  it('needs only the options of the keys the arguments name, or all of them when an argument is none of those', () => {
+    const names = (args: string[]): string[] | undefined => keysNamedIn(DEFS, args)?.map(d => d.name)
+    assert.deepEqual(names(['--log-dirs', '/tmp/t', '--node-id=3', '--log-dirs', '/tmp/u', '--config', 'f', '--config=g']), ['log.dirs', 'node.id'])
+    assert.deepEqual(names([]), [])
+    assert.equal(names(['--help']), undefined)
+    assert.equal(names(['-h']), undefined)
+    assert.equal(names(['--log-dirz', '/tmp']), undefined)
+    assert.equal(names(['--log-retention-bytes', '-1']), undefined, 'a value that looks like an option')
+    assert.equal(names(['--node-id', '1', '--']), undefined)
   })
 
   it('refuses keys that collide with each other or with the command\'s own options', () => {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { run } from '@tributary/testkit'
+import { CONFIG_DEFINITIONS } from '@tributary/broker'
+import { flagForKey } from '../src/start/command.js'
 
 // `tributary start` as a user runs it: a separate process, real flags, a
 // real client, and a graceful stop on SIGTERM / SIGINT with exit code 0.
@@ -84,4 +86,17 @@ test('an invalid value stops startup with a message naming the key and allowed v
   const bad = await run(process.execPath, [bin, 'start', '--listeners', 'SSL://127.0.0.1:0'], { timeoutMs: 10_000 })
   assert.equal(bad.code, 2)
   assert.match(bad.stderr, /listeners|SSL/)
+})
+
+test('start --help lists every key; an unknown flag is refused with a suggestion from all of them', async () => {
+  // `start` registers only the options of the keys its arguments name
+  // (keysNamedIn); help and mistakes must still see every key.
+  const help = await run(process.execPath, [bin, 'start', '--help'], { timeoutMs: 10_000 })
+  assert.equal(help.code, 0)
+  for (const def of CONFIG_DEFINITIONS) assert.ok(help.stdout.includes(`--${flagForKey(def.name)} `), def.name)
+  const viaHelp = await run(process.execPath, [bin, 'help', 'start'], { timeoutMs: 10_000 })
+  assert.equal(viaHelp.stdout, help.stdout)
+  const typo = await run(process.execPath, [bin, 'start', '--log-dirs', join(tmpdir(), 'never-used'), '--log-dirz', 'x'], { timeoutMs: 10_000 })
+  assert.equal(typo.code, 2)
+  assert.match(typo.stderr, /^tributary: unknown option '--log-dirz'\n\(Did you mean one of --log-dir, --log-dirs\?\)/)
 })

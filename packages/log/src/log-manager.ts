@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -223,7 +222,8 @@ export class LogManager {
     if (managed === undefined) return false
     this.logs.delete(key)
     await managed.log.close()
-    const renamed = join(managed.logDir, `${key}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`)
+    // Web Crypto's global: loaded on first use, not at every start as node:crypto would be.
+    const renamed = join(managed.logDir, `${key}.${crypto.randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`)
     renameSync(managed.log.dir, renamed)
     await fsyncDirectory(managed.logDir)
     const delay = Math.min(Math.max(0, managed.log.config().fileDeleteDelayMs), MAX_TIMER_MS)

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileDurably } from '@tributary/log'
@@ -82,7 +81,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
       if (collision !== undefined) throw new MetadataError('TRIB_METADATA_TOPIC_COLLISION', `Topic '${topic.name}' collides with existing topic: ${collision}`)
       const created: TopicImage = {
         name: topic.name,
-        id: topic.id ?? randomUUID(),
+        // Web Crypto's global: loaded on first use, not at every start as node:crypto would be.
+        id: topic.id ?? crypto.randomUUID(),
         internal: topic.internal ?? false,
         partitions: topic.assignments.map((replicas, index) => ({ index, leader: replicas[0] ?? -1, leaderEpoch: 0, replicas, isr: replicas })),
         configs: { ...(topic.configs ?? {}) }

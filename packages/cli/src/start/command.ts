@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import type { OptionValues } from 'commander'
+import type { OptionValues, ParseOptionsResult } from 'commander'
 import type { BrokerConfig } from '@tributary/broker'
 
 /**
@@ -34,6 +34,25 @@ export function flagForKey (key: string): string {
 }
 
 /**
+ * An option that works out its attribute name once. Commander asks each
+ * option for it several times per parse (registering, collecting values,
+ * checking conflicts), each time splitting and joining the flag anew: for
+ * the broker's ~150 keys, about a thousand calls on `tributary start`'s
+ * cold path.
+ */
+class KeyOption extends Option {
+  #attributeName: string | undefined
+
+  override attributeName (): string {
+    this.#attributeName ??= super.attributeName()
+    return this.#attributeName
+  }
+}
+
+/** Each key's commander attribute, noted by configOption so that flagsFromOptions need not build the option again. */
+const attributeOfKey = new WeakMap<ConfigKeyInfo, string>()
+
+/**
  * The option for one key. Every key takes a value (`--num-partitions 3`);
  * a boolean key given alone means true (`--auto-create-topics-enable`).
  */
@@ -42,8 +61,9 @@ export function configOption (def: ConfigKeyInfo): Option {
   if (OWN_OPTIONS.has(flag)) throw new Error(`configuration key ${def.name} collides with the --${flag} option`)
   const isBoolean = def.type === 'boolean'
   const shownDefault = def.default === null ? '' : ` (default: ${def.default === '' ? 'empty' : def.default})`
-  const option = new Option(`--${flag} ${isBoolean ? '[bool]' : '<value>'}`, `${def.doc}${shownDefault}`)
+  const option = new KeyOption(`--${flag} ${isBoolean ? '[bool]' : '<value>'}`, `${def.doc}${shownDefault}`)
   if (isBoolean) option.preset('true')
+  attributeOfKey.set(def, option.attributeName())
   return option
 }
 
@@ -52,11 +72,53 @@ export function configOptions (defs: readonly ConfigKeyInfo[]): Option[] {
   const seen = new Map<string, string>()
   return defs.map(def => {
     const option = configOption(def)
-    const other = seen.get(option.attributeName())
+    const attribute = option.attributeName()
+    const other = seen.get(attribute)
     if (other !== undefined) throw new Error(`configuration keys ${other} and ${def.name} map to the same option`)
-    seen.set(option.attributeName(), def.name)
+    seen.set(attribute, def.name)
     return option
   })
+}
+
+/**
+ * The keys whose flags `args` name, or undefined when some argument that
+ * looks like an option is not one of them (`--help`, a mistyped flag, a
+ * value that starts with a dash): then `start` needs every key's option,
+ * so that help lists them all and errors read as they always do. Given only
+ * the keys it names, commander parses `args` exactly as with all of them,
+ * without building and registering ~150 options on `tributary start`'s
+ * cold path.
+ */
+export function keysNamedIn (defs: readonly ConfigKeyInfo[], args: readonly string[]): ConfigKeyInfo[] | undefined {
+  let byFlag: Map<string, ConfigKeyInfo> | undefined
+  const named = new Set<ConfigKeyInfo>()
+  for (const arg of args) {
+    if (!arg.startsWith('-')) continue
+    const equals = arg.indexOf('=')
+    const flag = equals < 0 ? arg : arg.slice(0, equals)
+    if (flag === '--config') continue
+    byFlag ??= new Map(defs.map(def => [`--${flagForKey(def.name)}`, def]))
+    const def = byFlag.get(flag)
+    if (def === undefined) return undefined
+    named.add(def)
+  }
+  return [...named]
+}
+
+/**
+ * `start`, which adds the per-key options just before commander parses its
+ * arguments (they also show in `tributary start --help`); `keyOptions`
+ * chooses them from the arguments.
+ */
+class StartCommand extends Command {
+  constructor (private readonly keyOptions: (args: readonly string[]) => readonly Option[]) {
+    super('start')
+  }
+
+  override parseOptions (args: string[]): ParseOptionsResult {
+    for (const option of this.keyOptions(args)) this.addOption(option)
+    return super.parseOptions(args)
+  }
 }
 
 /**
@@ -67,7 +129,7 @@ export function configOptions (defs: readonly ConfigKeyInfo[]): Option[] {
 export function flagsFromOptions (opts: OptionValues, defs: readonly ConfigKeyInfo[]): Record<string, string> {
   const flags: Record<string, string> = {}
   for (const def of defs) {
-    const value: unknown = opts[configOption(def).attributeName()]
+    const value: unknown = opts[attributeOfKey.get(def) ?? configOption(def).attributeName()]
     if (value !== undefined) flags[def.name] = String(value)
   }
   return flags
@@ -78,7 +140,20 @@ export function registerStartCommand (
   loadBroker: () => Promise<BrokerModule> = () => import('@tributary/broker'),
   onStarted?: () => void
 ): Command {
-  const start = program.command('start')
+  let broker: BrokerModule | undefined
+  // The keys given options, for flagsFromOptions.
+  let keys: readonly ConfigKeyInfo[] = []
+  const start = new StartCommand(args => {
+    if (broker === undefined) return [] // not parsed through the program: no key options
+    const all = broker.CONFIG_DEFINITIONS
+    keys = keysNamedIn(all, args) ?? all
+    return configOptions(keys)
+  })
+  // What program.command('start') would do: the program's output and exit
+  // settings apply to `start` too.
+  start.copyInheritedSettings(program)
+  program.addCommand(start)
+  start
     .description('run a broker in the foreground until SIGINT or SIGTERM')
     .option('--config <file>', 'broker configuration in Java properties format (Kafka\'s server.properties)')
     .addHelpText('after', [
@@ -87,28 +162,26 @@ export function registerStartCommand (
       '(TRIBUTARY_LOG_DIRS for log.dirs), flags. Keys are documented in docs/configuration.md.'
     ].join('\n'))
 
-  let broker: BrokerModule | undefined
-  // Add the per-key flags just before commander parses `start`'s own
-  // arguments, so that they also show in `tributary start --help`.
+  // The broker (and with it the table of keys) loads only once `start` is
+  // the command being run, before commander parses its arguments.
   program.hook('preSubcommand', async (_program, sub) => {
     if (sub !== start || broker !== undefined) return
     broker = await loadBroker()
-    for (const option of configOptions(broker.CONFIG_DEFINITIONS)) start.addOption(option)
   })
   start.action(async (opts: OptionValues) => {
-    if (await runStart(broker!, opts)) onStarted?.()
+    if (await runStart(broker!, opts, keys)) onStarted?.()
   })
   return start
 }
 
 /** True once the broker listens; false when it could not start (the failure is reported). */
-async function runStart (broker: BrokerModule, opts: OptionValues): Promise<boolean> {
+async function runStart (broker: BrokerModule, opts: OptionValues, keys: readonly ConfigKeyInfo[]): Promise<boolean> {
   let config: BrokerConfig
   try {
     config = broker.loadConfig({
       file: opts.config as string | undefined,
       env: process.env,
-      flags: flagsFromOptions(opts, broker.CONFIG_DEFINITIONS)
+      flags: flagsFromOptions(opts, keys)
     })
   } catch (err) {
     fail(err)
