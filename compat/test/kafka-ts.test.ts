@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { API, KafkaTSApiError, LogLevel, createKafkaClient, setLogLevel } from 'kafka-ts'
 import { runOk, startTestBroker, withTimeout, type TestBroker } from '@tributary/testkit'
+import { kcatConsume } from './helpers/kcat.js'
 
 const T = 30_000
 const TOPIC = 2
@@ -39,13 +40,6 @@ function apiCode (code: number): (err: unknown) => boolean {
     assert.equal(err.errorCode, code, err.message)
     return true
   }
-}
-
-interface KcatMessage { partition: number, offset: number, key: string | null, payload: string | null, headers?: string[], ts?: number }
-
-async function kcatConsume (broker: TestBroker, topic: string): Promise<KcatMessage[]> {
-  const r = await runOk('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeoutMs: T })
-  return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as KcatMessage)
 }
 
 describe('kafka-ts admin requests: IncrementalAlterConfigs, DescribeConfigs, DescribeCluster, DescribeTopicPartitions', () => {

@@ -20,17 +20,11 @@ import {
 } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
 import { runOk, silentKafkaJsLogCreator, startTestBroker, withTimeout, type TestBroker } from '@tributary/testkit'
+import { kcatConsume } from './helpers/kcat.js'
 
 const T = 30_000
 // Node 20 has no zstd in zlib, where @platformatic/kafka takes it from.
 const ZSTD_IN_NODE = typeof (zlib as unknown as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
-
-interface KcatMessage { partition: number, offset: number, key: string | null, payload: string | null, headers?: string[], ts?: number }
-
-async function kcatConsume (broker: TestBroker, topic: string): Promise<KcatMessage[]> {
-  const r = await runOk('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeoutMs: T })
-  return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as KcatMessage)
-}
 
 /** The protocol error codes inside a @platformatic/kafka error (ResponseError / MultipleErrors nest them). */
 function apiCodes (err: unknown, out: number[] = [], depth = 0): number[] {

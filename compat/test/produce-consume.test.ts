@@ -7,15 +7,9 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs'
 import { runOk, runPython, silentKafkaJsLogCreator, startTestBroker, withTimeout, type TestBroker } from '@tributary/testkit'
+import { kcatConsume } from './helpers/kcat.js'
 
 const T = 30_000
-
-interface KcatMessage { partition: number, offset: number, key: string | null, payload: string | null, headers?: string[], ts?: number }
-
-async function kcatConsume (broker: TestBroker, topic: string): Promise<KcatMessage[]> {
-  const r = await runOk('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeoutMs: T })
-  return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as KcatMessage)
-}
 
 describe('produce and consume with real clients', () => {
   let broker: TestBroker
