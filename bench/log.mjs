@@ -1,6 +1,6 @@
 // The partition log against the raw file system, in one run (issue 3 §8).
 // Baselines: sequential fs writes of the same bytes (without, and with an
-// fsync per batch) and a raw sequential read of the written file. The log:
+// fsync per batch) and raw sequential reads of the log's segment files. The log:
 // appends of batches of 1 KiB records (16 KiB and 1 MiB batches), durable
 // appends from 8 concurrent appenders (group commit), sequential reads.
 // Each figure is reported with its ratio to the matching baseline; reads
@@ -170,11 +170,8 @@ export async function run () {
         const log = async () => {
           const a = await logAppend(DiskLog, dir, batch, count, { durable: false, concurrency: 1 })
           m.append.push(count * batch.length / a.s)
-          // Reads: the raw baseline reads the log's own segment file, so both
-          // sides copy from the same page-cache pages. On this kind of VM the
-          // copy speed depends on where those pages landed in memory (runs of
-          // reads 4x slower than their neighbours at the same file positions
-          // pass after pass, measured), which made two files an unfair pair.
+          // Reads: the raw baseline reads the log's own segment files, so
+          // both sides copy the same bytes from the same page-cache pages.
           // Passes alternate raw, log, raw, ... and each side's figure is the
           // median of its READ_PASSES passes: the first passes over freshly
           // written pages run slower on both sides.

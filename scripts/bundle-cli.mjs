@@ -30,35 +30,32 @@ const lazyAssert = {
       : undefined)
   }
 }
-const external = ['snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', 'sse4_crc32']
-await build({
-  entryPoints: [join(root, 'packages/cli/dist/src/main.js')],
-  outdir,
+// What both bundles share.
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   // Smaller source parses faster; the linked source map keeps stack traces readable (node --enable-source-maps).
   minify: true,
-  external,
+  external: ['snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', 'sse4_crc32'],
   plugins: [lazyAssert],
-  // Bundled CommonJS dependencies (commander, pino) call require().
-  banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
   logLevel: 'warning'
+}
+await build({
+  ...common,
+  entryPoints: [join(root, 'packages/cli/dist/src/main.js')],
+  outdir,
+  splitting: true,
+  format: 'esm',
+  // Bundled CommonJS dependencies (commander, pino) call require().
+  banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" }
 })
 await build({
+  ...common,
   entryPoints: [join(root, 'packages/cli/dist/src/start-entry.js')],
   outfile: join(startOutdir, 'start.cjs'),
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  minify: true,
-  external,
-  plugins: [lazyAssert],
   // import.meta.url has no CommonJS equivalent; the bundle's own file URL
   // is right for every use (package.json lookup, createRequire of addons).
   define: { 'import.meta.url': '__tributaryImportMetaUrl' },
@@ -69,6 +66,5 @@ await build({
   // the bundle's own "use strict", as node's does, so the code runs in the
   // same mode as a module node would load.
   banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __tributaryImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  footer: { js: '})' },
-  logLevel: 'warning'
+  footer: { js: '})' }
 })

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fsyncDirectory, fsyncDirectorySync, isNotFound } from './io.js'
@@ -93,10 +93,15 @@ export async function writeFileDurably (path: string, data: string | Buffer): Pr
 
 /** The same, blocking: for the few places that must not yield (close paths). */
 export function writeCheckpointSync (path: string, version: number, lines: readonly string[]): void {
+  writeFileDurablySync(path, render(version, lines))
+}
+
+/** writeFileDurably, blocking: for the few places that must not yield (close paths, a coordinator's load). */
+export function writeFileDurablySync (path: string, data: string | Buffer): void {
   const tmp = path + TMP_SUFFIX
   const fd = openSync(tmp, 'w')
   try {
-    writeSync(fd, render(version, lines))
+    writeFileSync(fd, data)
     fsyncSync(fd)
   } finally {
     closeSync(fd)

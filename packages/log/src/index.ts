@@ -12,7 +12,7 @@ export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
 export { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
 export { TxnIndex, TXN_INDEX_ENTRY_SIZE, TXN_INDEX_VERSION, decodeAbortedTxn, encodeAbortedTxn } from './txn-index.js'
 export {
-  CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync, writeFileDurably
+  CheckpointFormatError, parseCheckpoint, readCheckpoint, readCheckpointSync, writeCheckpoint, writeCheckpointSync, writeFileDurably, writeFileDurablySync
 } from './checkpoint-file.js'
 export { fsyncDirectory } from './io.js'
 export {

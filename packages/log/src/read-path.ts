@@ -34,9 +34,11 @@ export interface ReadSlice {
  *
  * Usually one pread: the offset index bounds where the first batch starts
  * (between the floor entry's position and the next entry's, at most about
- * index.interval.bytes plus one batch apart), so the read starts at the
- * floor entry's batch and the batches before the wanted one are skipped in
- * memory, with the header the index named checked on the way; the result is
+ * index.interval.bytes plus one batch apart). A read that continues right
+ * after an indexed batch starts at the next entry's batch when it follows
+ * directly; otherwise the read starts at the floor entry's batch and the
+ * batches before the wanted one are skipped in memory, with the header the
+ * index named checked on the way. Either way the result is
  * a view of the read buffer from there, cut after the last whole batch
  * that fits: the index gives the last indexed batch inside the limit (its
  * header is checked), and only the headers after it are walked. When the index leaves a wide gap

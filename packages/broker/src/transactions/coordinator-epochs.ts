@@ -7,8 +7,9 @@
 // the epoch here is a load generation persisted in a small file of the first
 // log directory (temp file, fsync, rename, directory fsync): it grows on
 // every load, across restarts.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { writeFileDurablySync } from '@tributary/log'
 
 export const COORDINATOR_EPOCHS_FILE = 'transaction-coordinator-epochs.json'
 
@@ -38,17 +39,7 @@ export class CoordinatorEpochs {
     const epochs = this.read()
     const epoch = (epochs.get(partition) ?? -1) + 1
     epochs.set(partition, epoch)
-    const path = join(this.dir, COORDINATOR_EPOCHS_FILE)
-    const tmp = `${path}.tmp`
-    writeFileSync(tmp, JSON.stringify({ version: 0, epochs: Object.fromEntries(epochs) }) + '\n')
-    syncPath(tmp)
-    renameSync(tmp, path)
-    syncPath(this.dir)
+    writeFileDurablySync(join(this.dir, COORDINATOR_EPOCHS_FILE), JSON.stringify({ version: 0, epochs: Object.fromEntries(epochs) }) + '\n')
     return epoch
   }
-}
-
-function syncPath (path: string): void {
-  const fd = openSync(path, 'r')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
 }

@@ -89,6 +89,23 @@ async function coordinatorEpochOf (c: RawClient, topic: string, producerId: bigi
 }
 
 /** A logger that keeps the messages of warnings and errors (to wait for a background failure). */
+/**
+ * A producer with one transaction on `topic` committed and completed
+ * ('one', offset 0; its marker at 1) and a second one open ('two', offset 2).
+ */
+async function commitOneOpenAnother (c: RawClient, id: string, topic: string): Promise<{ producerId: bigint, producerEpoch: number }> {
+  await createTopic(c, topic)
+  await findTxnCoordinator(c, id)
+  const p = await init(c, id)
+  assert.equal(await addPartition(c, id, p.producerId, p.producerEpoch, topic), ErrorCode.NONE)
+  assert.equal(await produceTxn(c, topic, p.producerId, p.producerEpoch, 0, ['one']), ErrorCode.NONE)
+  assert.equal((await c.request(EndTxnApi, 3, { transactionalId: id, producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true })).errorCode, ErrorCode.NONE)
+  assert.equal(await completed(c, id), 'CompleteCommit')
+  assert.equal(await addPartition(c, id, p.producerId, p.producerEpoch, topic), ErrorCode.NONE)
+  assert.equal(await produceTxn(c, topic, p.producerId, p.producerEpoch, 1, ['two']), ErrorCode.NONE)
+  return p
+}
+
 function capturingLogger (messages: string[]): Logger {
   const keep = (obj: object, msg?: string): void => { messages.push(`${msg ?? ''} ${JSON.stringify(obj)}`) }
   const logger: Logger = { child: () => logger, debug: () => {}, info: () => {}, warn: keep, error: keep }
@@ -139,19 +156,10 @@ describe('ending transactions as Kafka\'s coordinator', () => {
   })
 
   test('a broker stopped between PrepareCommit and CompleteCommit writes the markers when it loads the partition; the coordinator epoch grew', async () => {
-    await createTopic(c, 'tk')
-    await findTxnCoordinator(c, 'tx-k')
-    const p = await init(c, 'tx-k')
-    // A first transaction, completed: its marker carries this load's coordinator epoch.
-    assert.equal(await addPartition(c, 'tx-k', p.producerId, p.producerEpoch, 'tk'), ErrorCode.NONE)
-    assert.equal(await produceTxn(c, 'tk', p.producerId, p.producerEpoch, 0, ['one']), ErrorCode.NONE)
-    assert.equal((await c.request(EndTxnApi, 3, { transactionalId: 'tx-k', producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true })).errorCode, ErrorCode.NONE)
-    assert.equal(await completed(c, 'tx-k'), 'CompleteCommit')
+    // A first transaction, completed (its marker carries this load's coordinator epoch), and a second one, open at shutdown.
+    const p = await commitOneOpenAnother(c, 'tx-k', 'tk')
     const epochBefore = await coordinatorEpochOf(c, 'tk', p.producerId)
     assert.ok(epochBefore !== undefined && epochBefore >= 0)
-    // A second one, open at shutdown.
-    assert.equal(await addPartition(c, 'tx-k', p.producerId, p.producerEpoch, 'tk'), ErrorCode.NONE)
-    assert.equal(await produceTxn(c, 'tk', p.producerId, p.producerEpoch, 1, ['two']), ErrorCode.NONE)
     c.close()
     await broker.close()
     await appendPrepareCommit(dir, 'tx-k', p.producerId, p.producerEpoch, 'tk')
@@ -168,15 +176,7 @@ describe('ending transactions as Kafka\'s coordinator', () => {
   })
 
   test('a coordinator whose epoch is older than the markers a partition saw is fenced: the transaction stays PrepareCommit and read_committed never sees it', async () => {
-    await createTopic(c, 'tz')
-    await findTxnCoordinator(c, 'tx-z')
-    const p = await init(c, 'tx-z')
-    assert.equal(await addPartition(c, 'tx-z', p.producerId, p.producerEpoch, 'tz'), ErrorCode.NONE)
-    assert.equal(await produceTxn(c, 'tz', p.producerId, p.producerEpoch, 0, ['one']), ErrorCode.NONE)
-    assert.equal((await c.request(EndTxnApi, 3, { transactionalId: 'tx-z', producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true })).errorCode, ErrorCode.NONE)
-    assert.equal(await completed(c, 'tx-z'), 'CompleteCommit')
-    assert.equal(await addPartition(c, 'tx-z', p.producerId, p.producerEpoch, 'tz'), ErrorCode.NONE)
-    assert.equal(await produceTxn(c, 'tz', p.producerId, p.producerEpoch, 1, ['two']), ErrorCode.NONE)
+    const p = await commitOneOpenAnother(c, 'tx-z', 'tz')
     c.close()
     await broker.close()
     await appendPrepareCommit(dir, 'tx-z', p.producerId, p.producerEpoch, 'tz')
