@@ -3,8 +3,11 @@
 // fsync per batch) and raw sequential reads of the log's segment files. The log:
 // appends of batches of 1 KiB records (16 KiB and 1 MiB batches), durable
 // appends from 8 concurrent appenders (group commit), sequential reads.
-// Each figure is reported with its ratio to the matching baseline; reads
-// are the median of five passes on each side.
+// Each figure is reported with its ratio to the matching baseline.
+// Non-durable appends are timed in slices paired with raw writes of the
+// same bytes, reads in passes alternating with raw reads (the median of
+// five on each side), so that both sides of a ratio run under the same
+// machine conditions.
 import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -18,6 +21,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TOTAL_BYTES = Number(process.env.BENCH_LOG_MIB ?? 256) * MiB
 const READ_PASSES = 5
 const DURABLE_BYTES = Number(process.env.BENCH_LOG_DURABLE_MIB ?? 32) * MiB
+const APPEND_SLICES = 4
 
 // A full collection before every timed phase, raw and log alike: garbage
 // left by one phase (the log's 256 MiB of append copies) must not be
@@ -121,6 +125,49 @@ async function logAppend (DiskLog, dir, batch, count, { durable, concurrency }) 
 }
 
 /**
+ * Non-durable appends against raw writes of the same bytes, paired: the
+ * `count` batches go in APPEND_SLICES slices, and each slice is written once
+ * raw (to one file) and once through the log, back to back, the side that
+ * goes first alternating from slice to slice. Each side ends its slice
+ * with an fsync (raw) or a flush (log), so both pay for making their bytes
+ * durable, as before, but every slice of the log is timed next to a slice
+ * of raw writes under the same machine conditions. (Timed as two 256 MiB
+ * phases, the ratio moved by +-0.1 from run to run on this VM, with the
+ * same code: the disk's and the host's load changes within seconds.)
+ * Each slice's copies are made before its clock starts and dropped after.
+ */
+async function pairedAppends (DiskLog, dir, batch, count, rawFirst) {
+  const log = await DiskLog.open(join(dir, 'topic-0'), {}, { logger: { warn () {}, info () {}, error () {} } })
+  const fd = openSync(join(dir, 'raw.log'), 'w')
+  const perSlice = Math.ceil(count / APPEND_SLICES)
+  let rawS = 0
+  let logS = 0
+  for (let slice = 0, done = 0; done < count; slice++, done += perSlice) {
+    const n = Math.min(perSlice, count - done)
+    const raw = () => {
+      const copies = Array.from({ length: n }, () => Buffer.from(batch))
+      collectGarbage()
+      const t0 = now()
+      for (let i = 0; i < n; i++) writeSync(fd, copies[i])
+      fsyncSync(fd)
+      rawS += now() - t0
+    }
+    const logged = async () => {
+      const copies = Array.from({ length: n }, () => Buffer.from(batch))
+      collectGarbage()
+      const t0 = now()
+      for (let i = 0; i < n; i++) await log.append(copies[i], { durable: false })
+      await log.flush()
+      logS += now() - t0
+      copies.length = 0 // see logAppend
+    }
+    if ((slice % 2 === 0) === rawFirst) { raw(); await logged() } else { await logged(); raw() }
+  }
+  closeSync(fd)
+  return { log, rawS, logS }
+}
+
+/**
  * JIT warm-up, untimed, through the very functions the timed phases call:
  * a few short lives of a log (append, read, durable appends, close). Every
  * timed round opens a fresh log, and in the first rounds V8 was still
@@ -135,7 +182,7 @@ async function warmUpLog (DiskLog, batch, count, durableCount) {
   for (let i = 0; i < 3; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-jit-'))
     try {
-      const a = await logAppend(DiskLog, dir, batch, count, { durable: false, concurrency: 1 })
+      const a = await pairedAppends(DiskLog, dir, batch, count, i % 2 === 0)
       await logRead(a.log)
       await a.log.close()
       const d = await logAppend(DiskLog, join(dir, 'durable'), batch, Math.min(durableCount, count), { durable: true, concurrency: 8 })
@@ -183,7 +230,7 @@ export async function run () {
     const count = Math.max(1, Math.floor(TOTAL_BYTES / batch.length))
     const durableCount = Math.max(8, Math.floor(DURABLE_BYTES / batch.length))
     await warmUpLog(DiskLog, batch, Math.max(8, Math.floor(count / 8)), durableCount)
-    const m = { rawWrite: [], rawWriteFsync: [], rawRead: [], rawReadReused: [], append: [], durable8: [], read: [] }
+    const m = { rawWrite: [], rawWriteFsync: [], rawRead: [], rawReadReused: [], append: [], appendVsRaw: [], durable8: [], read: [] }
     for (let round = 0; round < ROUNDS; round++) {
       const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-log-'))
       try {
@@ -191,12 +238,14 @@ export async function run () {
         // VM a phase that follows heavy writing runs slower, and the order
         // must not favour either side.
         const raw = () => {
-          m.rawWrite.push(count * batch.length / rawWrite(dir, batch, count, false))
           m.rawWriteFsync.push(durableCount * batch.length / rawWrite(dir, batch, durableCount, true))
         }
         const log = async () => {
-          const a = await logAppend(DiskLog, dir, batch, count, { durable: false, concurrency: 1 })
-          m.append.push(count * batch.length / a.s)
+          const a = await pairedAppends(DiskLog, dir, batch, count, round % 2 === 0)
+          m.rawWrite.push(count * batch.length / a.rawS)
+          m.append.push(count * batch.length / a.logS)
+          m.appendVsRaw.push(a.rawS / a.logS)
+          rmSync(join(dir, 'raw.log'), { force: true })
           // Reads: the raw baseline reads the log's own segment files, so
           // both sides copy the same bytes from the same page-cache pages.
           // Passes alternate raw, log, raw, ... and each side's figure is the
@@ -227,13 +276,14 @@ export async function run () {
         rmSync(dir, { recursive: true, force: true })
       }
     }
-    if (process.env.BENCH_LOG_DEBUG) console.error(batchBytes, JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(x => Math.round(x / MiB))]))))
+    if (process.env.BENCH_LOG_DEBUG) console.error(batchBytes, JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(x => k === 'appendVsRaw' ? +x.toFixed(2) : Math.round(x / MiB))]))))
     const med = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v) / MiB]))
     rows.push({
       batchKiB: batchBytes / 1024,
       rawWriteMiBs: +med.rawWrite.toFixed(1),
       appendMiBs: +med.append.toFixed(1),
-      appendRatio: +(med.append / med.rawWrite).toFixed(2),
+      // Paired in every round: the median of the rounds' own ratios.
+      appendRatio: +median(m.appendVsRaw).toFixed(2),
       rawWriteFsyncMiBs: +med.rawWriteFsync.toFixed(1),
       durable8MiBs: +med.durable8.toFixed(1),
       durable8Ratio: +(med.durable8 / med.rawWriteFsync).toFixed(2),

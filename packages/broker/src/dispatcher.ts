@@ -97,8 +97,17 @@ export class Dispatcher implements RequestHandler {
     this.interceptor = interceptor
   }
 
-  async handle (frame: Buffer, conn: ConnectionContext): Promise<ResponsePayload | null> {
-    const registry = this.registry ?? await this.load()
+  /*
+   * Not an async function: most handlers answer without waiting, and then
+   * so does this (the connection writes a synchronous answer at once). V8
+   * gives every call of an async function a generator object with all of
+   * its registers, several per request on the produce and fetch paths.
+   * A synchronous throw closes the connection just as a rejection does.
+   */
+  handle (frame: Buffer, conn: ConnectionContext): Promise<ResponsePayload | null> | ResponsePayload | null {
+    const registry = this.registry
+    // Only requests that arrive while the handlers are still loading, right after start.
+    if (registry === undefined) return this.load().then(() => this.handle(frame, conn))
     const { handlerFor } = registry
     const { header, api, body } = decodeRequestHeader(frame, this.allApis ?? (key => handlerFor(key)?.api))
     const apiKey = header.requestApiKey
@@ -116,13 +125,26 @@ export class Dispatcher implements RequestHandler {
     const request = api.readRequest(body, version)
     const started = channels.requestStart.hasSubscribers ? process.hrtime.bigint() : 0n
     if (channels.requestStart.hasSubscribers) channels.requestStart.publish({ apiKey, version, conn: conn.id })
-    let response: unknown
-    if (intercept !== undefined) response = await intercept({ api, header, version, request, conn })
+    if (intercept !== undefined) return this.intercepted(intercept, { api, header, version, request, conn }, handler, started)
+    const ctx: RequestContext = { broker: this.broker, conn, header, version }
+    const result = (handler as Handler).handle(request, ctx)
+    if (result instanceof Promise) return result.then(response => this.respond(api, header, conn, response, started))
+    return this.respond(api, header, conn, result, started)
+  }
+
+  /** A request a test interceptor sees first; it answers, or leaves it to the handler by returning undefined. */
+  private async intercepted (intercept: RequestInterceptor, req: InterceptedRequest, handler: Handler | undefined, started: bigint): Promise<ResponsePayload | null> {
+    let response = await intercept(req)
     if (response === undefined) {
-      if (handler === undefined) throw new RequestRejectedError(`API ${api.name} (key ${apiKey}) is not supported`)
-      const ctx: RequestContext = { broker: this.broker, conn, header, version }
-      response = await handler.handle(request, ctx)
+      if (handler === undefined) throw new RequestRejectedError(`API ${req.api.name} (key ${req.api.apiKey}) is not supported`)
+      response = await handler.handle(req.request, { broker: this.broker, conn: req.conn, header: req.header, version: req.version })
     }
+    return this.respond(req.api, req.header, req.conn, response, started)
+  }
+
+  private respond (api: ApiDescriptor, header: RequestHeader, conn: ConnectionContext, response: unknown, started: bigint): ResponsePayload | null {
+    const apiKey = header.requestApiKey
+    const version = header.requestApiVersion
     if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish({ apiKey, version, conn: conn.id, durationNs: process.hrtime.bigint() - started })
     if (response === null) return null
     return encodeResponseParts(api, version, header.correlationId, response as object, SPLICE_ABOVE_BYTES)
@@ -140,3 +162,4 @@ export class Dispatcher implements RequestHandler {
     })
   }
 }
+

@@ -1,7 +1,7 @@
 import {
   ATTRIBUTES_OFFSET, COMPRESSION_CODEC_MASK, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD,
   MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH_OFFSET, RECORD_BATCH_OVERHEAD,
-  RECORDS_COUNT_OFFSET, verifyBatchCrc
+  RECORDS_COUNT_OFFSET, verifyBatchCrc, readInt64BE
 } from '@tributary/protocol'
 import { LogError } from './errors.js'
 
@@ -59,7 +59,7 @@ export function scanAppend (buf: Buffer, verifyCrc = true): AppendSpan[] {
       at,
       size,
       lastOffsetDelta,
-      maxTimestamp: buf.readBigInt64BE(at + MAX_TIMESTAMP_OFFSET),
+      maxTimestamp: readInt64BE(buf, at + MAX_TIMESTAMP_OFFSET),
       partitionLeaderEpoch: buf.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET)
     })
     at += size

@@ -325,7 +325,8 @@ export class DiskLog implements PartitionLog, CompactableLog {
     }
   }
 
-  private readNow (offset: bigint, maxBytes: number, options: ReadOptions): ReadResult {
+  /** `read`, synchronously: the result, or a thrown LogError (for callers that read many partitions in one step, as a fetch does). */
+  readNow (offset: bigint, maxBytes: number, options: ReadOptions = {}): ReadResult {
     this.checkOpen()
     const start = this.start
     const end = this.leo
@@ -453,6 +454,11 @@ export class DiskLog implements PartitionLog, CompactableLog {
 
   /** Aborted transactions overlapping [from, to), from the segments' transaction indexes. */
   async abortedTransactions (from: bigint, to: bigint): Promise<AbortedTxn[]> {
+    return this.abortedTransactionsNow(from, to)
+  }
+
+  /** `abortedTransactions`, synchronously: the transaction indexes are held in memory. */
+  abortedTransactionsNow (from: bigint, to: bigint): AbortedTxn[] {
     this.checkOpen()
     const out: AbortedTxn[] = []
     for (let i = Math.max(0, floorSegment(this.segs, from)); i < this.segs.length && this.segs[i]!.baseOffset < to; i++) {

@@ -1,6 +1,6 @@
 import {
   BASE_OFFSET_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH,
-  RECORD_BATCH_OVERHEAD
+  RECORD_BATCH_OVERHEAD, readInt64BE
 } from '@tributary/protocol'
 import { LogError } from './errors.js'
 import { floorSegment } from './recovery.js'
@@ -89,7 +89,7 @@ function cut (out: Buffer, pos: number, filled: number, maxBytes: number, maxOff
     if (out.readInt8(at + MAGIC_OFFSET) !== CURRENT_MAGIC) break
     const length = out.readInt32BE(at + LENGTH_OFFSET)
     if (length < MIN_BATCH_LENGTH || at + length + LOG_OVERHEAD > limit) break
-    const last = out.readBigInt64BE(at + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+    const last = readInt64BE(out, at + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
     if (last >= maxOffset) break
     at += length + LOG_OVERHEAD
     nextOffset = last + 1n
@@ -152,13 +152,13 @@ function readFromEntry (
   const segEnd = seg.size - from
   let pos = 0
   let check = firstLast
-  if (firstBase !== null && (filled < WALK_HEADER || out.readBigInt64BE(BASE_OFFSET_OFFSET) !== firstBase)) return null
+  if (firstBase !== null && (filled < WALK_HEADER || readInt64BE(out, BASE_OFFSET_OFFSET) !== firstBase)) return null
   for (;;) {
     if (pos >= segEnd || filled - pos < WALK_HEADER) return null
     if (out.readInt8(pos + MAGIC_OFFSET) !== CURRENT_MAGIC) return null
     const length = out.readInt32BE(pos + LENGTH_OFFSET)
     if (length < MIN_BATCH_LENGTH || length + LOG_OVERHEAD > segEnd - pos) return null
-    const last = out.readBigInt64BE(pos + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET))
+    const last = readInt64BE(out, pos + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET))
     if (check !== null) {
       // The index named this batch: a different one means the index is wrong, and locate() rebuilds it.
       if (last !== check) return null
@@ -185,7 +185,7 @@ function readFromEntry (
     if (p <= pos) break
     const size = batchSizeAt(out, p, filled)
     // A header that does not match its entry: no jump, the walk checks every batch.
-    if (size < 0 || out.readBigInt64BE(p + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)) !== last) break
+    if (size < 0 || readInt64BE(out, p + BASE_OFFSET_OFFSET) + BigInt(out.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)) !== last) break
     if (p + size > limit) continue
     at = p + size
     nextOffset = last + 1n

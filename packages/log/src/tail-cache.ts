@@ -1,4 +1,4 @@
-import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD } from '@tributary/protocol'
+import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, readInt64BE } from '@tributary/protocol'
 
 interface Chunk {
   /** The appended buffer: whole batches, offsets assigned, exactly as written to the segment. */
@@ -83,7 +83,7 @@ export class TailCache {
     let chunk = chunks[k]!
     let at = 0
     for (;;) {
-      const base = chunk.buf.readBigInt64BE(at + BASE_OFFSET_OFFSET)
+      const base = readInt64BE(chunk.buf, at + BASE_OFFSET_OFFSET)
       const last = base + BigInt(chunk.buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
       if (last >= offset) break
       at += chunk.buf.readInt32BE(at + LENGTH_OFFSET) + LOG_OVERHEAD
@@ -102,7 +102,7 @@ export class TailCache {
       let stop = false
       while (at < chunk.buf.length) {
         const size = chunk.buf.readInt32BE(at + LENGTH_OFFSET) + LOG_OVERHEAD
-        const last = chunk.buf.readBigInt64BE(at + BASE_OFFSET_OFFSET) + BigInt(chunk.buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+        const last = readInt64BE(chunk.buf, at + BASE_OFFSET_OFFSET) + BigInt(chunk.buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
         if (last >= maxOffset || (total + size > maxBytes && !(total === 0 && minOneBatch))) {
           stop = true
           break

@@ -1,3 +1,4 @@
+import { readInt64BE, writeInt64BE } from '@tributary/protocol'
 import { EntryIndex } from './entry-index.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
@@ -18,7 +19,7 @@ export class TimeIndex extends EntryIndex {
     super(path, TIME_INDEX_ENTRY_SIZE, maxIndexBytes, contents)
   }
 
-  timestampAt (i: number): bigint { return this.buf.readBigInt64BE(i * TIME_INDEX_ENTRY_SIZE) }
+  timestampAt (i: number): bigint { return readInt64BE(this.buf, i * TIME_INDEX_ENTRY_SIZE) }
   relativeOffsetAt (i: number): number { return this.buf.readInt32BE(i * TIME_INDEX_ENTRY_SIZE + 8) }
 
   /**
@@ -34,7 +35,7 @@ export class TimeIndex extends EntryIndex {
       if (timestamp <= this.timestampAt(last) || relativeOffset < this.relativeOffsetAt(last)) return false
     }
     const at = this.slot()
-    this.buf.writeBigInt64BE(timestamp, at)
+    writeInt64BE(this.buf, at, timestamp)
     this.buf.writeInt32BE(relativeOffset, at + 8)
     this.count++
     return true

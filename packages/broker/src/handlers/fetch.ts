@@ -57,26 +57,47 @@ function requested (req: FetchRequest, byId: boolean): SessionPartition[] {
 
 interface Resolved { entry: SessionPartition, topic: string, topicId: string, target: FetchTarget }
 
+function resolved (e: SessionPartition, topic: { name: string, id: string } | undefined, partition: Partition | undefined, byId: boolean): Resolved {
+  return {
+    entry: e,
+    topic: topic?.name ?? (byId ? '' : e.topic),
+    topicId: topic?.id ?? e.topicId,
+    target: {
+      partition,
+      missingCode: topic !== undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      index: e.partition,
+      fetchOffset: e.fetchOffset,
+      partitionMaxBytes: e.partitionMaxBytes,
+      currentLeaderEpoch: e.currentLeaderEpoch
+    }
+  }
+}
+
+/** The partitions of a fetch, waiting for any whose log is still opening. */
 async function resolveTargets (entries: readonly SessionPartition[], ctx: RequestContext): Promise<Resolved[]> {
   const image = ctx.broker.metadata.image()
   const byId = ctx.version >= 13
   return await Promise.all(entries.map(async e => {
     const topic = byId ? image.topicsById.get(e.topicId) : image.topics.get(e.topic)
-    const missingCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-    return {
-      entry: e,
-      topic: topic?.name ?? (byId ? '' : e.topic),
-      topicId: topic?.id ?? e.topicId,
-      target: {
-        partition: topic === undefined ? undefined : await ctx.broker.replicas?.getAsync(topic.name, e.partition),
-        missingCode: topic === undefined ? missingCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        index: e.partition,
-        fetchOffset: e.fetchOffset,
-        partitionMaxBytes: e.partitionMaxBytes,
-        currentLeaderEpoch: e.currentLeaderEpoch
-      }
-    }
+    return resolved(e, topic, topic === undefined ? undefined : await ctx.broker.replicas?.getAsync(topic.name, e.partition), byId)
   }))
+}
+
+/** resolveTargets in one synchronous step, the usual case: undefined when a known partition's log is not open yet. */
+function resolveTargetsNow (entries: readonly SessionPartition[], ctx: RequestContext): Resolved[] | undefined {
+  const replicas = ctx.broker.replicas
+  if (replicas === undefined) return undefined
+  const image = ctx.broker.metadata.image()
+  const byId = ctx.version >= 13
+  const out: Resolved[] = new Array(entries.length)
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!
+    const topic = byId ? image.topicsById.get(e.topicId) : image.topics.get(e.topic)
+    const partition = topic === undefined ? undefined : replicas.get(topic.name, e.partition)
+    if (topic !== undefined && partition === undefined) return undefined
+    out[i] = resolved(e, topic, partition, byId)
+  }
+  return out
 }
 
 /**
@@ -147,23 +168,23 @@ export default defineHandler({
       entries = [...session.partitions.values()]
       full = false
     }
-    const resolved = await resolveTargets(entries, ctx)
-    const flat = resolved.map(r => r.target)
+    const targets = resolveTargetsNow(entries, ctx) ?? await resolveTargets(entries, ctx)
+    const flat = targets.map(r => r.target)
     const readCommitted = req.isolationLevel === READ_COMMITTED
     // v3+ has max_bytes; Kafka treats a non-positive value as no room beyond the first batch.
     const maxBytes = Math.max(0, req.maxBytes)
     const deadline = Date.now() + Math.max(0, req.maxWaitMs)
-    let result = await readPartitions(flat, maxBytes, readCommitted)
+    let result = readPartitions(flat, maxBytes, readCommitted)
     while (!result.errors && result.bytes < req.minBytes && Date.now() < deadline && flat.length > 0) {
       const partitions = flat.map(t => t.partition).filter((p): p is Partition => p !== undefined)
       await waitForData(partitions, deadline - Date.now())
-      result = await readPartitions(flat, maxBytes, readCommitted)
+      result = readPartitions(flat, maxBytes, readCommitted)
     }
     // Consecutive partitions of one topic share a topic entry, in request (full) or session (incremental) order.
     type TopicResponse = Input<FetchResponseFetchableTopicResponse>
     const responses: Array<{ topic: string, topicId: string, partitions: Array<NonNullable<TopicResponse['partitions']>[number]> }> = []
     let last: Resolved | undefined
-    resolved.forEach((r, i) => {
+    targets.forEach((r, i) => {
       const p = result.parts[i]!
       // Full responses carry every partition but still record what was sent, for the next incremental one.
       const changed = mustRespond(r.entry, p)

@@ -24,11 +24,12 @@
 // INVALID_TXN_STATE, or TRANSACTION_ABORTABLE for v11+ clients.
 import { ErrorCode, ProtocolError, readBatchHeader, type Input } from '@tributary/protocol'
 import {
-  ProduceApi, type ProduceRequestPartitionProduceData, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse
+  ProduceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse
 } from '@tributary/protocol/apis/produce'
 import { kafkaCodeOf } from '../partitions/errors.js'
 import { produceSettingsFor, type ProduceSettings } from '../partitions/log-config.js'
-import { checkRecords } from '../partitions/produce-checks.js'
+import { NEEDS_RECORDS, checkRecords, checkRecordsQuick, needsRecordChecks, type Rejection } from '../partitions/produce-checks.js'
+import type { Partition } from '../partitions/partition.js'
 import { defineHandler, type RequestContext } from './define.js'
 
 type PartitionOut = Input<ProduceResponsePartitionProduceResponse>
@@ -55,10 +56,17 @@ interface Issued {
 /** Checks one partition's records and issues its append (the write happens before this resolves). */
 async function issuePartition (ctx: RequestContext, topic: string, settings: ProduceSettings | undefined, data: ProduceRequestPartitionProduceData): Promise<Issued | PartitionOut> {
   const partition = settings === undefined ? undefined : await ctx.broker.replicas?.getAsync(topic, data.index)
-  if (partition === undefined || settings === undefined) {
-    return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-  }
+  if (partition === undefined || settings === undefined) return unknownPartition(data.index)
   const rejection = await checkRecords(data.records, `${topic}-${data.index}`, settings, BigInt(Date.now()))
+  return issueChecked(ctx, topic, partition, data, settings, rejection)
+}
+
+function unknownPartition (index: number): PartitionOut {
+  return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+}
+
+/** Issues the append of records that passed (or failed) checkRecords, in the same synchronous step as the transaction check. */
+function issueChecked (ctx: RequestContext, topic: string, partition: Partition, data: ProduceRequestPartitionProduceData, settings: ProduceSettings, rejection: Rejection | null): Issued | PartitionOut {
   if (rejection !== null) return failed(data.index, rejection.errorCode, rejection.errorMessage, rejection.recordErrors)
   const header = readBatchHeader(data.records!)
   const txns = ctx.broker.transactions
@@ -79,6 +87,50 @@ async function issuePartition (ctx: RequestContext, topic: string, settings: Pro
   }
 }
 
+type IssuedTopic = { name: string, partitions: Array<Issued | PartitionOut> }
+
+/**
+ * Checks and issues every append of a request in one synchronous step,
+ * the way nearly every request goes: no earlier request of the connection
+ * still issuing, every partition's log open, and no per-record checks. It
+ * gives up (undefined) before appending anything when a partition needs
+ * the asynchronous path (issuePartition), which then serves the whole
+ * request. Same checks, same order; it only saves that path's promises.
+ */
+function issueNow (req: ProduceRequest, ctx: RequestContext): IssuedTopic[] | undefined {
+  const replicas = ctx.broker.replicas
+  if (replicas === undefined || appendTurns.has(ctx.conn)) return undefined
+  const image = ctx.broker.metadata.image()
+  const config = ctx.broker.config.current()
+  const now = BigInt(Date.now())
+  const plans: Array<{ name: string, settings: ProduceSettings | undefined, parts: Array<{ data: ProduceRequestPartitionProduceData, partition: Partition | undefined, rejection: Rejection | null }> }> = []
+  for (const t of req.topicData) {
+    const topic = image.topics.get(t.name)
+    const settings = topic === undefined ? undefined : produceSettingsFor(config, topic.configs)
+    if (settings !== undefined && needsRecordChecks(settings)) return undefined
+    const parts = []
+    for (const data of t.partitionData) {
+      const partition = settings === undefined ? undefined : replicas.get(t.name, data.index)
+      // A partition of a known topic whose log is still opening: the asynchronous path waits for it.
+      if (settings !== undefined && partition === undefined) return undefined
+      let rejection: Rejection | null = null
+      if (settings !== undefined) {
+        const quick = checkRecordsQuick(data.records, `${t.name}-${data.index}`, settings, now)
+        if (quick === NEEDS_RECORDS) return undefined
+        rejection = quick
+      }
+      parts.push({ data, partition, rejection })
+    }
+    plans.push({ name: t.name, settings, parts })
+  }
+  return plans.map(t => ({
+    name: t.name,
+    partitions: t.parts.map(p => p.partition === undefined || t.settings === undefined
+      ? unknownPartition(p.data.index)
+      : issueChecked(ctx, t.name, p.partition, p.data, t.settings, p.rejection))
+  }))
+}
+
 function failedWith (ctx: RequestContext, topic: string, index: number, err: unknown): PartitionOut {
   const code = kafkaCodeOf(err)
   if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.broker.log.error({ topic, partition: index, err: (err as Error).message }, 'produce failed')
@@ -86,17 +138,13 @@ function failedWith (ctx: RequestContext, topic: string, index: number, err: unk
 }
 
 /** Waits for an issued append as `acks` asks: the write (1) or durability (-1, bounded by timeout_ms). */
-async function complete (ctx: RequestContext, topic: string, issued: Issued, acks: number, timeoutMs: number): Promise<PartitionOut> {
-  try {
-    if (acks === -1) {
-      const done = await withTimeout(issued.durable, timeoutMs)
-      if (done === 'timeout') return failed(issued.index, ErrorCode.REQUEST_TIMED_OUT, 'The data was written but not made durable within timeout_ms.')
-    }
-    const w = await issued.written
-    return { index: issued.index, errorCode: ErrorCode.NONE, baseOffset: w.firstOffset, logAppendTimeMs: w.logAppendTime, logStartOffset: w.logStartOffset, recordErrors: [], errorMessage: null }
-  } catch (err) {
-    return failedWith(ctx, topic, issued.index, err)
-  }
+function complete (ctx: RequestContext, topic: string, issued: Issued, acks: number, timeoutMs: number): Promise<PartitionOut> {
+  // A promise chain rather than an async function: one of these runs per partition of every produce.
+  const waited: Promise<unknown> = acks === -1 ? withTimeout(issued.durable, timeoutMs) : Promise.resolve()
+  return waited.then((done): PartitionOut | Promise<PartitionOut> => done === 'timeout'
+    ? failed(issued.index, ErrorCode.REQUEST_TIMED_OUT, 'The data was written but not made durable within timeout_ms.')
+    : issued.written.then((w): PartitionOut => ({ index: issued.index, errorCode: ErrorCode.NONE, baseOffset: w.firstOffset, logAppendTimeMs: w.logAppendTime, logStartOffset: w.logStartOffset, recordErrors: [], errorMessage: null }))
+  ).catch((err: unknown) => failedWith(ctx, topic, issued.index, err))
 }
 
 const appendTurns = new WeakMap<object, Promise<void>>()
@@ -136,7 +184,7 @@ export default defineHandler({
     } else if (acks !== 0 && acks !== 1 && acks !== -1) {
       responses = req.topicData.map(t => ({ name: t.name, partitionResponses: t.partitionData.map(p => failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS)) }))
     } else {
-      const issued = await inArrivalOrder(ctx.conn, async () => {
+      const issued = issueNow(req, ctx) ?? await inArrivalOrder(ctx.conn, async () => {
         const image = broker.metadata.image()
         const config = broker.config.current()
         return await Promise.all(req.topicData.map(async t => {
@@ -145,10 +193,10 @@ export default defineHandler({
           return { name: t.name, partitions: await Promise.all(t.partitionData.map(p => issuePartition(ctx, t.name, settings, p))) }
         }))
       })
-      responses = await Promise.all(issued.map(async t => ({
-        name: t.name,
-        partitionResponses: await Promise.all(t.partitions.map(p => 'written' in p ? complete(ctx, t.name, p, acks, req.timeoutMs) : p))
-      })))
+      // One wait over every partition of the request, then the response in request order.
+      const outs = await Promise.all(issued.flatMap(t => t.partitions.map(p => 'written' in p ? complete(ctx, t.name, p, acks, req.timeoutMs) : p)))
+      let at = 0
+      responses = issued.map(t => ({ name: t.name, partitionResponses: t.partitions.map(() => outs[at++]!) }))
     }
     if (acks === 0) {
       const bad = responses.flatMap(t => t.partitionResponses!.filter(p => p.errorCode !== ErrorCode.NONE).map(p => `${t.name}-${p.index}: ${p.errorCode}`))

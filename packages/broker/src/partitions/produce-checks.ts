@@ -1,5 +1,6 @@
 import {
-  CURRENT_MAGIC, ErrorCode, LOG_OVERHEAD, LENGTH_OFFSET, MAGIC_OFFSET, TimestampType, decodeRecordBatch, readBatchHeader, verifyBatchCrc
+  CURRENT_MAGIC, ErrorCode, LOG_OVERHEAD, LENGTH_OFFSET, MAGIC_OFFSET, TimestampType, decodeRecordBatch, readBatchHeader, verifyBatchCrc,
+  type RecordBatchHeader
 } from '@tributary/protocol'
 import type { ProduceSettings } from './log-config.js'
 
@@ -16,6 +17,37 @@ export interface Rejection { errorCode: number, errorMessage: string, recordErro
  * timestamp check (to name the offending records, KIP-467).
  */
 export async function checkRecords (records: Buffer | null, tp: string, settings: ProduceSettings, now: bigint): Promise<Rejection | null> {
+  const quick = checkRecordsQuick(records, tp, settings, now)
+  if (quick !== NEEDS_RECORDS) return quick
+  return await checkDecodedRecords(records!, tp, settings, now)
+}
+
+/**
+ * The header holds the largest timestamp, so after.max.ms needs no
+ * decoding; the smallest can be any record's, so a before.max.ms other
+ * than Kafka's default (Long.MAX, no bound) means reading the records.
+ */
+function timestampsSuspect (header: RecordBatchHeader, settings: ProduceSettings, now: bigint): boolean {
+  return !settings.logAppendTime && header.timestampType === TimestampType.CREATE_TIME &&
+    (header.maxTimestamp - now > settings.afterMaxMs || settings.beforeMaxMs < LONG_MAX)
+}
+
+/** True when the topic's settings make every batch go through the per-record checks (a compacted topic, or a before.max.ms bound). */
+export function needsRecordChecks (settings: ProduceSettings): boolean {
+  return settings.compacted || settings.beforeMaxMs < LONG_MAX
+}
+
+/** checkRecordsQuick's answer when the records themselves must be decoded (checkRecords does that). */
+export const NEEDS_RECORDS = Symbol('needs the records decoded')
+
+/**
+ * The checks of checkRecords that read only the batch header and CRC, in
+ * the same order: a rejection, null when the batch passes, or
+ * NEEDS_RECORDS when the topic's settings call for the per-record checks
+ * (a compacted topic, or timestamps outside the header's bounds).
+ * Synchronous, so that the produce path can check and append in one step.
+ */
+export function checkRecordsQuick (records: Buffer | null, tp: string, settings: ProduceSettings, now: bigint): Rejection | null | typeof NEEDS_RECORDS {
   if (records === null || records.length < MAGIC_OFFSET + 1) {
     return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: `Produce request to ${tp} has no record batch.` }
   }
@@ -45,11 +77,13 @@ export async function checkRecords (records: Buffer | null, tp: string, settings
   if (header.producerId >= 0n && header.baseSequence < 0) {
     return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: `Invalid sequence number ${header.baseSequence} in record batch with producerId ${header.producerId}` }
   }
-  // The header holds the largest timestamp, so after.max.ms needs no decoding; the smallest can be any
-  // record's, so a before.max.ms other than Kafka's default (Long.MAX, no bound) means reading the records.
-  const timestampsSuspect = !settings.logAppendTime && header.timestampType === TimestampType.CREATE_TIME &&
-    (header.maxTimestamp - now > settings.afterMaxMs || settings.beforeMaxMs < LONG_MAX)
-  if (!settings.compacted && !timestampsSuspect) return null
+  if (!settings.compacted && !timestampsSuspect(header, settings, now)) return null
+  return NEEDS_RECORDS
+}
+
+/** The per-record checks (compacted topics need keys; CreateTime within the configured bounds), after checkRecordsQuick passed the header. */
+async function checkDecodedRecords (records: Buffer, tp: string, settings: ProduceSettings, now: bigint): Promise<Rejection | null> {
+  const suspect = timestampsSuspect(readBatchHeader(records), settings, now)
   let decoded
   try {
     decoded = await decodeRecordBatch(records, { verifyCrc: false })
@@ -66,7 +100,7 @@ export async function checkRecords (records: Buffer | null, tp: string, settings
       }
     }
   }
-  if (timestampsSuspect) {
+  if (suspect) {
     // LogValidator.validateTimestamp: CreateTime outside [now - before.max, now + after.max].
     const bad = decoded.records.flatMap((r, i) => now - r.timestamp > settings.beforeMaxMs || r.timestamp - now > settings.afterMaxMs ? [i] : [])
     if (bad.length > 0) {

@@ -1,4 +1,5 @@
 export { Reader } from './reader.js'
+export { readInt64BE, writeInt64BE } from './int64.js'
 export { Writer, uvarintSize } from './writer.js'
 export { ProtocolError, ProtocolDecodeError, ProtocolEncodeError, UnsupportedVersionError } from './errors.js'
 export { ZERO_UUID, uuidFromBytes, uuidToBytes, uuidToBase64, uuidFromBase64 } from './uuid.js'

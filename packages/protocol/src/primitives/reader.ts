@@ -1,3 +1,4 @@
+import { readInt64BE } from './int64.js'
 import { ProtocolDecodeError } from './errors.js'
 import { uuidFromBytes } from './uuid.js'
 
@@ -67,7 +68,7 @@ export class Reader {
 
   int64 (): bigint {
     this.need(8, 'int64')
-    const v = this.buf.readBigInt64BE(this.offset)
+    const v = readInt64BE(this.buf, this.offset)
     this.offset += 8
     return v
   }

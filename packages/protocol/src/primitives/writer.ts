@@ -1,3 +1,4 @@
+import { writeInt64BE } from './int64.js'
 import { ProtocolEncodeError } from './errors.js'
 import { uuidToBytes } from './uuid.js'
 
@@ -108,7 +109,7 @@ export class Writer {
 
   int64 (v: bigint): this {
     this.ensure(8)
-    this.buf.writeBigInt64BE(v, this.offset)
+    writeInt64BE(this.buf, this.offset, v)
     this.offset += 8
     return this
   }

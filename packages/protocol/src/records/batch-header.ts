@@ -1,6 +1,7 @@
 import { ProtocolDecodeError } from '../primitives/errors.js'
 import { type CompressionCodec, isCompressionCodec } from './compression/codec.js'
 import { crc32c } from './crc32c.js'
+import { readInt64BE, writeInt64BE } from '../primitives/int64.js'
 
 /*
  * Record batch v2 header (KIP-98), 61 bytes, all integers big-endian:
@@ -136,7 +137,7 @@ export function readBatchHeader (buf: Buffer, offset = 0): RecordBatchHeader {
   const recordsCount = buf.readInt32BE(offset + RECORDS_COUNT_OFFSET)
   if (recordsCount < 0) throw new ProtocolDecodeError(`negative record count ${recordsCount}`)
   return {
-    baseOffset: buf.readBigInt64BE(offset + BASE_OFFSET_OFFSET),
+    baseOffset: readInt64BE(buf, offset + BASE_OFFSET_OFFSET),
     batchLength,
     partitionLeaderEpoch: buf.readInt32BE(offset + PARTITION_LEADER_EPOCH_OFFSET),
     magic,
@@ -148,9 +149,9 @@ export function readBatchHeader (buf: Buffer, offset = 0): RecordBatchHeader {
     isControl: (attributes & CONTROL_FLAG_MASK) !== 0,
     hasDeleteHorizonMs: (attributes & DELETE_HORIZON_FLAG_MASK) !== 0,
     lastOffsetDelta: buf.readInt32BE(offset + LAST_OFFSET_DELTA_OFFSET),
-    baseTimestamp: buf.readBigInt64BE(offset + BASE_TIMESTAMP_OFFSET),
-    maxTimestamp: buf.readBigInt64BE(offset + MAX_TIMESTAMP_OFFSET),
-    producerId: buf.readBigInt64BE(offset + PRODUCER_ID_OFFSET),
+    baseTimestamp: readInt64BE(buf, offset + BASE_TIMESTAMP_OFFSET),
+    maxTimestamp: readInt64BE(buf, offset + MAX_TIMESTAMP_OFFSET),
+    producerId: readInt64BE(buf, offset + PRODUCER_ID_OFFSET),
     producerEpoch: buf.readInt16BE(offset + PRODUCER_EPOCH_OFFSET),
     baseSequence: buf.readInt32BE(offset + BASE_SEQUENCE_OFFSET),
     recordsCount
@@ -159,7 +160,7 @@ export function readBatchHeader (buf: Buffer, offset = 0): RecordBatchHeader {
 
 /** Rewrites baseOffset in place (outside the CRC, so the checksum stays valid). */
 export function setBaseOffset (buf: Buffer, at: number, offset: bigint): void {
-  buf.writeBigInt64BE(offset, at + BASE_OFFSET_OFFSET)
+  writeInt64BE(buf, at + BASE_OFFSET_OFFSET, offset)
 }
 
 /** Rewrites partitionLeaderEpoch in place; the leader stamps its epoch on append (KIP-101). */
@@ -211,6 +212,6 @@ export function setLogAppendTime (buf: Buffer, at: number, timestamp: bigint): v
   if (crcRange(buf, at) === null) throw new ProtocolDecodeError(`no complete record batch at offset ${at}`)
   const attributes = buf.readInt16BE(at + ATTRIBUTES_OFFSET)
   buf.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET)
-  buf.writeBigInt64BE(timestamp, at + MAX_TIMESTAMP_OFFSET)
+  writeInt64BE(buf, at + MAX_TIMESTAMP_OFFSET, timestamp)
   writeBatchCrc(buf, at)
 }
