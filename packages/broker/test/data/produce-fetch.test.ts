@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode, decodeRecordBatch, splitBatches, CRC_OFFSET } from '@tributary/protocol'
+import { ErrorCode, decodeRecordBatch, decodeResponse, encodeRequest, splitBatches, CRC_OFFSET } from '@tributary/protocol'
 import { FetchApi, ListOffsetsApi, ProduceApi } from '@tributary/protocol/apis'
 import { RawClient } from '../raw-client.js'
 import { createTopics, withBroker } from '../admin/helpers.js'
@@ -117,6 +117,31 @@ test('produce errors: unknown partition, bad CRC, old versions, too large, compa
     const stored = (await decodeRecordBatch(splitBatches((await fetch(c, 'lat', 0, 0n)).records!).batches[0]!))
     assert.equal(stored.header.maxTimestamp, lat.logAppendTimeMs)
     assert.equal((await fetch(c, 't', 0, 0n)).highWatermark, 0n, 'nothing was appended to t')
+  }))
+
+test('a request that needs the per-record checks appends nothing twice, and a later request of the connection waits its turn', () =>
+  withBroker({}, async c => {
+    await createTopics(c, [{ name: 't', partitions: 1 }, { name: 'compact', partitions: 1, configs: { 'cleanup.policy': 'compact' } }])
+    // One chunk, two requests: the first needs the asynchronous path (a compacted topic: every record's key is checked),
+    // the second alone could be appended at once, but must not overtake the first on t-0.
+    const body = (topicData: Array<{ name: string, partitionData: Array<{ index: number, records: Buffer }> }>) => ({ transactionalId: null, acks: -1, timeoutMs: 5000, topicData })
+    const first = encodeRequest(ProduceApi, 11, 901, 'order', body([
+      { name: 'compact', partitionData: [{ index: 0, records: batch([kv('k', 'c1')]) }] },
+      { name: 't', partitionData: [{ index: 0, records: batch([kv('a', 'first')]) }] }
+    ]))
+    const second = encodeRequest(ProduceApi, 11, 902, 'order', body([{ name: 't', partitionData: [{ index: 0, records: batch([kv('b', 'second')]) }] }]))
+    c.sendRaw(Buffer.concat([first, second]))
+    const answers = []
+    for (let i = 0; i < 2; i++) {
+      const frame = await c.next()
+      assert.ok(frame !== null, 'the broker closed the connection')
+      answers.push(decodeResponse(ProduceApi, 11, frame))
+    }
+    assert.deepEqual(answers.map(a => a.correlationId), [901, 902])
+    const offsets = answers.map(a => a.body.responses.map(t => `${t.name}:${t.partitionResponses[0]!.errorCode}@${t.partitionResponses[0]!.baseOffset}`))
+    assert.deepEqual(offsets, [['compact:0@0', 't:0@0'], ['t:0@1']])
+    assert.deepEqual(await values((await fetch(c, 't', 0, 0n)).records), ['0:a=first', '1:b=second'])
+    assert.deepEqual(await values((await fetch(c, 'compact', 0, 0n)).records), ['0:k=c1'])
   }))
 
 test('a long poll is woken by a produce, well before max_wait_ms', () =>
