@@ -41,22 +41,21 @@ async function makeBatch (protocol, batchBytes) {
 }
 
 /**
- * Raw sequential writes of `count` batches. Like the log's appends, they
- * come from `count` separate copies made before the clock starts: writing
- * one buffer again and again would copy from the CPU cache, where the log
- * (which needs a buffer per append, as a broker has one per request) copies
- * from memory.
+ * Raw sequential writes of `count` batches with an fsync after each, the
+ * baseline of the durable appends. Like the log's appends, they come from
+ * `count` separate copies made before the clock starts: writing one buffer
+ * again and again would copy from the CPU cache, where the log (which needs
+ * a buffer per append, as a broker has one per request) copies from memory.
  */
-function rawWrite (dir, batch, count, fsyncEach) {
+function rawWriteFsyncEach (dir, batch, count) {
   const copies = Array.from({ length: count }, () => Buffer.from(batch))
   const fd = openSync(join(dir, 'raw.log'), 'w')
   collectGarbage()
   const t0 = now()
   for (let i = 0; i < count; i++) {
     writeSync(fd, copies[i])
-    if (fsyncEach) fsyncSync(fd)
+    fsyncSync(fd)
   }
-  fsyncSync(fd)
   const s = now() - t0
   closeSync(fd)
   return s
@@ -238,7 +237,7 @@ export async function run () {
         // VM a phase that follows heavy writing runs slower, and the order
         // must not favour either side.
         const raw = () => {
-          m.rawWriteFsync.push(durableCount * batch.length / rawWrite(dir, batch, durableCount, true))
+          m.rawWriteFsync.push(durableCount * batch.length / rawWriteFsyncEach(dir, batch, durableCount))
         }
         const log = async () => {
           const a = await pairedAppends(DiskLog, dir, batch, count, round % 2 === 0)
