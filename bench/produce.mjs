@@ -40,6 +40,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 // A multiple of 256: redis-benchmark -P 256 sends whole pipelines.
 const N = Math.ceil(Number(process.env.BENCH_PRODUCE_RECORDS ?? 204_800) / 256) * 256
 const LAT_N = Number(process.env.BENCH_LATENCY_RECORDS ?? 50_000)
+// Records of the untimed warm-up load (a multiple of 256, as N).
+const WARM_N = Math.ceil(N / 4 / 256) * 256
 const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 10_000)
 // linger.ms of the latency producer. 0 makes every record its own request:
 // 10,000 requests a second, which on two cores shared by the producer, the
@@ -191,7 +193,7 @@ async function createTopics (bootstrap) {
   const admin = kafka.admin()
   await admin.connect()
   try {
-    await admin.createTopics({ topics: [{ topic: 'bench-p1', numPartitions: 1 }, { topic: 'bench-p4', numPartitions: 4 }, { topic: 'lat-p1', numPartitions: 1 }] })
+    await admin.createTopics({ topics: [{ topic: 'bench-warm', numPartitions: 1 }, { topic: 'bench-p1', numPartitions: 1 }, { topic: 'bench-p4', numPartitions: 4 }, { topic: 'lat-p1', numPartitions: 1 }] })
   } finally {
     await admin.disconnect()
   }
@@ -215,17 +217,17 @@ async function startRedis () {
 const PRODUCE_SUMMARY = /% (\d+) messages produced \((\d+) bytes\), (\d+) delivered \(offset -?\d+, (\d+) failed\) in (\d+)ms: (\d+) msgs\/s/
 const CONSUME_SUMMARY = /% (\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs\/s/
 
-async function kafkaProduce (perf, server, topic) {
+async function kafkaProduce (perf, server, topic, count = N) {
   const cpu0 = cpuSeconds(server.pid)
   // sticky.partitioning.linger.ms=0: keyless records go to a random
   // partition each, so that every partition of bench-p4 is written at once.
   // linger.ms=5 is librdkafka's default (the tool sets 1000 otherwise).
-  const { stdout } = await runTool(perf, ['-P', '-t', topic, '-s', String(RECORD), '-c', String(N), '-a', '-1', '-b', server.bootstrap, '-X', 'sticky.partitioning.linger.ms=0', '-X', 'linger.ms=5', '-q'])
+  const { stdout } = await runTool(perf, ['-P', '-t', topic, '-s', String(RECORD), '-c', String(count), '-a', '-1', '-b', server.bootstrap, '-X', 'sticky.partitioning.linger.ms=0', '-X', 'linger.ms=5', '-q'])
   const cpu = cpuSeconds(server.pid) - cpu0
   const m = PRODUCE_SUMMARY.exec(stdout)
   if (m === null) throw new Error(`no summary from rdkafka_performance: ${stdout.slice(-1000)}`)
   const delivered = Number(m[3])
-  if (delivered !== N || Number(m[4]) !== 0) throw new Error(`${topic}: ${delivered} of ${N} delivered, ${m[4]} failed`)
+  if (delivered !== count || Number(m[4]) !== 0) throw new Error(`${topic}: ${delivered} of ${count} delivered, ${m[4]} failed`)
   const seconds = Number(m[5]) / 1000
   return { records: delivered, seconds, recordsPerSec: delivered / seconds, mbPerSec: delivered * RECORD / seconds / 1e6, cpuSecPerMillion: cpu / delivered * 1e6, rssMiB: memoryMiB(server.pid).rss }
 }
@@ -273,10 +275,10 @@ async function kafkaLatency (server, withConsumer, tool) {
   }
 }
 
-function redisProduce (server, key, streams) {
+function redisProduce (server, key, streams, count = N) {
   const value = 'x'.repeat(RECORD)
   const cpu0 = cpuSeconds(server.pid)
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', '1', '-P', '256', '-n', String(N), '--csv']
+  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', '1', '-P', '256', '-n', String(count), '--csv']
   if (streams > 1) args.push('-r', String(streams))
   args.push('XADD', streams > 1 ? `${key}:__rand_int__` : key, '*', 'v', value)
   return runTool('redis-benchmark', args).then(({ stdout }) => {
@@ -392,6 +394,19 @@ async function measure (perf, latencyTool, name) {
     await sleep(300)
     const idle = memoryMiB(server.pid)
     const r = { idleRssMiB: idle.rss }
+    // An untimed warm-up load first, for every server alike: a fresh Node
+    // process otherwise spends its first measured run compiling the
+    // produce path (V8's compilers were a third of the broker's CPU
+    // samples in that run, measured with perf), which made the 1-partition
+    // figures (always first) cost more CPU than the 4-partition ones.
+    if (server.kind === 'redis') {
+      await redisProduce(server, 'bench-warm', 1, WARM_N)
+      // Dropped again, so that Redis' memory figures hold only the measured streams.
+      const client = await RespClient.connect(server.port)
+      try { await client.send('DEL', 'bench-warm') } finally { client.close() }
+    } else {
+      await kafkaProduce(perf, server, 'bench-warm', WARM_N)
+    }
     if (server.kind === 'redis') {
       r.produceP1 = await redisProduce(server, 'bench-p1', 1)
       r.consumeP1 = await redisConsume(server, 'bench-p1', 1)
