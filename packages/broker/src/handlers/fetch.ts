@@ -64,7 +64,7 @@ function resolved (e: SessionPartition, topic: { name: string, id: string } | un
     topicId: topic?.id ?? e.topicId,
     target: {
       partition,
-      missingCode: topic !== undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      missingCode: topic === undefined && byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       index: e.partition,
       fetchOffset: e.fetchOffset,
       partitionMaxBytes: e.partitionMaxBytes,

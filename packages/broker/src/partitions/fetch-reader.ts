@@ -38,59 +38,44 @@ export interface FetchOutcome { parts: FetchedPartition[], bytes: number, errors
  * the transaction indexes are in memory.
  */
 export function readPartitions (targets: readonly FetchTarget[], maxBytes: number, readCommitted: boolean): FetchOutcome {
-  const pass = new FetchPass(maxBytes)
-  for (const t of targets) pass.parts.push(pass.read(t, readCommitted))
-  return pass.outcome()
-}
-
-/** The limits and results of one pass over a fetch's partitions. */
-class FetchPass {
-  remaining: number
-  minOneBatch = true
-  bytes = 0
-  errors = false
-  readonly parts: FetchedPartition[] = []
-
-  constructor (maxBytes: number) {
-    this.remaining = maxBytes
-  }
-
-  outcome (): FetchOutcome {
-    return { parts: this.parts, bytes: this.bytes, errors: this.errors }
-  }
-
-  /** One partition's records, within what is left of the request's limit. */
-  read (t: FetchTarget, readCommitted: boolean): FetchedPartition {
+  let remaining = maxBytes
+  let minOneBatch = true
+  let bytes = 0
+  let errors = false
+  const parts: FetchedPartition[] = []
+  for (const t of targets) {
     const p = t.partition
     if (p === undefined) {
-      this.errors = true
-      return { partitionIndex: t.index, errorCode: t.missingCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY, abortedTransactions: [] }
+      errors = true
+      parts.push({ partitionIndex: t.index, errorCode: t.missingCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY, abortedTransactions: [] })
+      continue
     }
-    const highWatermark = p.highWatermark
-    const lastStableOffset = p.lastStableOffset
-    const logStartOffset = p.logStartOffset
+    const base = { partitionIndex: t.index, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset }
     if (t.currentLeaderEpoch > LEADER_EPOCH) {
-      this.errors = true
-      return { partitionIndex: t.index, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, highWatermark, lastStableOffset, logStartOffset, records: EMPTY, abortedTransactions: [] }
+      errors = true
+      parts.push({ ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, records: EMPTY, abortedTransactions: [] })
+      continue
     }
     try {
-      const limit = Math.max(0, Math.min(t.partitionMaxBytes, this.remaining))
-      const records = limit === 0 && !this.minOneBatch
+      const limit = Math.max(0, Math.min(t.partitionMaxBytes, remaining))
+      const bound = readCommitted ? base.lastStableOffset : base.highWatermark
+      const records = limit === 0 && !minOneBatch
         ? EMPTY
-        : p.log.readNow(t.fetchOffset, limit, { maxOffset: readCommitted ? lastStableOffset : highWatermark, minOneBatch: this.minOneBatch }).records
-      if (records.length > 0) this.minOneBatch = false
-      this.remaining -= records.length
-      this.bytes += records.length
+        : p.log.readNow(t.fetchOffset, limit, { maxOffset: bound, minOneBatch }).records
+      if (records.length > 0) minOneBatch = false
+      remaining -= records.length
+      bytes += records.length
       // KIP-98: the consumer drops the records of these producers from firstOffset up to their ABORT marker.
       const aborted = readCommitted && records.length > 0
-        ? p.log.abortedTransactionsNow(t.fetchOffset, lastStableOffset).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
+        ? p.log.abortedTransactionsNow(t.fetchOffset, bound).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
         : []
-      return { partitionIndex: t.index, errorCode: ErrorCode.NONE, highWatermark, lastStableOffset, logStartOffset, records, abortedTransactions: aborted }
+      parts.push({ ...base, errorCode: ErrorCode.NONE, records, abortedTransactions: aborted })
     } catch (err) {
-      this.errors = true
-      return { partitionIndex: t.index, errorCode: kafkaCodeOf(err), highWatermark, lastStableOffset, logStartOffset, records: EMPTY, abortedTransactions: [] }
+      errors = true
+      parts.push({ ...base, errorCode: kafkaCodeOf(err), records: EMPTY, abortedTransactions: [] })
     }
   }
+  return { parts, bytes, errors }
 }
 
 /**
